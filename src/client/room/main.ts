@@ -1,0 +1,141 @@
+/** The room page: joins the call and connects the UI to it. */
+import { CloseCode } from '../../shared/protocol.js';
+import type { MessageKey } from '../../shared/i18n/index.js';
+import { copyText, must } from '../common/dom.js';
+import { t } from '../common/i18n.js';
+import { Call } from '../rtc/call.js';
+import { acquireLocalMedia, type LocalMedia } from '../rtc/media.js';
+import { ChatView } from './chat-view.js';
+import { installControls } from './controls.js';
+import { VideoGrid } from './grid.js';
+
+const body = document.body;
+const roomId = body.dataset.roomId ?? '';
+const username = body.dataset.username ?? '';
+const iceServers = JSON.parse(body.dataset.iceServers ?? '[]') as RTCIceServer[];
+
+const banner = must<HTMLElement>('[data-banner]');
+const grid = new VideoGrid(must<HTMLElement>('[data-grid]'));
+const chatView = new ChatView(must<HTMLOListElement>('[data-messages]'), must<HTMLElement>('[data-empty=chat]'), username);
+const participants = must<HTMLElement>('[data-participants]');
+
+function showBanner(text: string | null): void {
+  banner.hidden = text === null;
+  banner.textContent = text ?? '';
+}
+
+function mediaWarning(local: LocalMedia): string | null {
+  if (local.partial) return t(local.partial === 'audio-only' ? 'media.audioOnly' : 'media.videoOnly');
+  if (!local.problem) return null;
+  const keys: Record<string, MessageKey> = { denied: 'media.denied', 'not-found': 'media.notFound', busy: 'media.busy', insecure: 'media.insecure' };
+  const key = keys[local.problem];
+  return key ? t(key) : t('media.other', { reason: local.detail ?? local.problem });
+}
+
+function showEnded(message: string): void {
+  must<HTMLElement>('[data-left-message]').textContent = message;
+  must<HTMLElement>('[data-left]').hidden = false;
+  document.body.classList.add('has-left');
+}
+
+const closeMessages: Partial<Record<number, MessageKey>> = {
+  [CloseCode.roomFull]: 'error.room-full',
+  [CloseCode.sessionEnded]: 'error.session-ended',
+  [CloseCode.forbidden]: 'error.forbidden',
+  [CloseCode.roomNotFound]: 'error.room-not-found',
+};
+
+async function start(): Promise<void> {
+  showBanner(t('room.joining'));
+  const local = await acquireLocalMedia();
+  const warning = mediaWarning(local);
+  const warningBox = must<HTMLElement>('[data-media-warning]');
+  warningBox.hidden = warning === null;
+  warningBox.textContent = warning ?? '';
+
+  const call = new Call({ roomId, localStream: local.stream, iceServers });
+  const self = () => ({ id: 'self', label: t('room.you', { name: username }), stream: local.stream, media: call.mediaState, self: true });
+  grid.upsert(self());
+  let capacity = 0;
+  const updateCount = () => {
+    participants.textContent = t('room.participants', { count: call.remotePeers.length + 1 });
+  };
+
+  call.on('signaling', (state) => {
+    if (state.kind === 'reconnecting') showBanner(t('room.reconnecting'));
+    if (state.kind === 'closed' && state.reason !== 'left') {
+      const key = closeMessages[state.code];
+      showEnded(key ? t(key, { capacity }) : t('error.protocol', { code: state.code }));
+      if (state.code === CloseCode.sessionEnded) location.assign(`/?next=${encodeURIComponent(location.pathname)}`);
+    }
+  });
+  call.on('joined', (joined) => {
+    capacity = joined.capacity;
+    showBanner(null);
+    updateCount();
+  });
+  call.on('peer-joined', (peer) => {
+    grid.upsert({ id: peer.peerId, label: peer.username, stream: peer.stream, media: peer.media, self: false });
+    updateCount();
+  });
+  call.on('peer-updated', (peer) => {
+    grid.upsert({ id: peer.peerId, label: peer.username, stream: peer.stream, media: peer.media, self: false });
+  });
+  call.on('peer-left', (peer) => {
+    grid.remove(peer.peerId);
+    updateCount();
+  });
+  call.on('chat', (message) => chatView.showStored(message));
+  call.on('chat-pending', (pending) => chatView.showPending(pending));
+  call.on('error', (error) => {
+    if (error.code === 'room-full') capacity = capacity || Number(/\d+/.exec(error.message)?.[0] ?? 0);
+  });
+  for (const pending of call.chat.pending()) chatView.showPending(pending);
+
+  installControls(
+    {
+      onMic: (enabled) => {
+        call.setAudio(enabled);
+        grid.upsert(self());
+      },
+      onCamera: (enabled) => {
+        call.setVideo(enabled);
+        grid.upsert(self());
+      },
+      onLeave: () => {
+        call.leave();
+        for (const track of local.stream?.getTracks() ?? []) track.stop();
+        grid.clearRemote();
+        showEnded(t('room.left'));
+      },
+    },
+    {
+      audio: call.mediaState.audio,
+      video: call.mediaState.video,
+      hasAudio: (local.stream?.getAudioTracks().length ?? 0) > 0,
+      hasVideo: (local.stream?.getVideoTracks().length ?? 0) > 0,
+    },
+  );
+
+  const form = must<HTMLFormElement>('[data-chat-form]');
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = must<HTMLInputElement>('input', form);
+    const text = input.value.trim();
+    if (!text) return;
+    call.sendChat(text);
+    input.value = '';
+  });
+
+  must<HTMLButtonElement>('[data-action=copy-link]').addEventListener('click', async () => {
+    const link = `${location.origin}/room/${roomId}`;
+    showBanner((await copyText(link)) ? t('dashboard.copied') : t('dashboard.copyFailed', { link }));
+  });
+  must<HTMLButtonElement>('[data-action=rejoin]').addEventListener('click', () => location.reload());
+
+  call.start();
+  // Exposed for end-to-end tests and for debugging from the console.
+  (window as unknown as { __call?: Call }).__call = call;
+}
+
+void start();

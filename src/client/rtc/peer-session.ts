@@ -1,0 +1,134 @@
+/**
+ * One WebRTC connection to one remote peer, using "perfect negotiation"
+ * (MDN): both sides run the same code, the polite one yields on glare.
+ * Signals are processed strictly in order, and ICE candidates that arrive
+ * before the remote description are held until it is set.
+ */
+import type { SignalPayload } from '../../shared/protocol.js';
+import { Emitter } from '../common/emitter.js';
+
+/** After ICE reports `disconnected`, wait this long before restarting it, in milliseconds; `failed` may never come. */
+const ICE_RESTART_GRACE_MS = 2500;
+
+type PeerSessionEvents = {
+  stream: MediaStream;
+  connection: RTCPeerConnectionState;
+};
+
+type Candidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
+
+export class PeerSession extends Emitter<PeerSessionEvents> {
+  readonly pc: RTCPeerConnection;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private settingRemoteAnswer = false;
+  private pendingCandidates: Candidate[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private restartTimer: number | undefined;
+  private closed = false;
+
+  constructor(
+    readonly remotePeerId: string,
+    /** The polite side rolls back its own offer when offers collide. */
+    private readonly polite: boolean,
+    config: RTCConfiguration,
+    private readonly sendSignal: (payload: SignalPayload) => void,
+    localStream: MediaStream | null,
+  ) {
+    super();
+    this.pc = new RTCPeerConnection(config);
+    this.pc.addEventListener('negotiationneeded', () => void this.negotiate());
+    this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) this.sendSignal({ kind: 'candidate', candidate: candidate.toJSON() as Candidate });
+    });
+    this.pc.addEventListener('track', ({ streams, track }) => {
+      this.emit('stream', streams[0] ?? new MediaStream([track]));
+    });
+    this.pc.addEventListener('connectionstatechange', () => this.emit('connection', this.pc.connectionState));
+    this.pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
+    // A side with nothing to send adds nothing: the other side's offer brings
+    // the media lines, and the answer receives them.
+    if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
+  }
+
+  /** Handles a signal from the remote peer, after every earlier one. */
+  receive(payload: SignalPayload): Promise<void> {
+    this.queue = this.queue.then(() => this.apply(payload)).catch((error: unknown) => {
+      console.warn('signal from', this.remotePeerId, 'failed:', error);
+    });
+    return this.queue;
+  }
+
+  close(): void {
+    this.closed = true;
+    window.clearTimeout(this.restartTimer);
+    this.pc.close();
+  }
+
+  private async negotiate(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    } catch (error) {
+      console.warn('negotiation with', this.remotePeerId, 'failed:', error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private sendLocalDescription(): void {
+    const description = this.pc.localDescription;
+    if (description && (description.type === 'offer' || description.type === 'answer')) {
+      this.sendSignal({ kind: 'description', description: { type: description.type, sdp: description.sdp } });
+    }
+  }
+
+  private async apply(payload: SignalPayload): Promise<void> {
+    if (this.closed) return;
+    if (payload.kind === 'candidate') {
+      if (!this.pc.remoteDescription) {
+        this.pendingCandidates.push(payload.candidate);
+        return;
+      }
+      await this.addCandidate(payload.candidate);
+      return;
+    }
+    const { description } = payload;
+    const readyForOffer = !this.makingOffer && (this.pc.signalingState === 'stable' || this.settingRemoteAnswer);
+    const collision = description.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.polite && collision;
+    if (this.ignoreOffer) return;
+    this.settingRemoteAnswer = description.type === 'answer';
+    await this.pc.setRemoteDescription(description);
+    this.settingRemoteAnswer = false;
+    const held = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const candidate of held) await this.addCandidate(candidate);
+    if (description.type === 'offer') {
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    }
+  }
+
+  private async addCandidate(candidate: Candidate): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer we ignored are expected to fail.
+      if (!this.ignoreOffer) throw error;
+    }
+  }
+
+  private watchIce(): void {
+    const state = this.pc.iceConnectionState;
+    window.clearTimeout(this.restartTimer);
+    if (state === 'failed') {
+      this.pc.restartIce();
+    } else if (state === 'disconnected') {
+      this.restartTimer = window.setTimeout(() => {
+        if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.pc.restartIce();
+      }, ICE_RESTART_GRACE_MS);
+    }
+  }
+}

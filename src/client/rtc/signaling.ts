@@ -1,0 +1,149 @@
+/**
+ * The browser end of `/ws/{roomId}`: a connection state machine that joins
+ * the room, reconnects with capped, jittered backoff when the link drops, and
+ * detects a dead server with application pings.
+ */
+import { CloseCode, PROTOCOL_VERSION, parseServerMessage, type ClientMessage, type MediaState, type ServerMessage } from '../../shared/protocol.js';
+import { Emitter } from '../common/emitter.js';
+
+export type SignalingState =
+  | { kind: 'connecting' }
+  | { kind: 'open' }
+  | { kind: 'reconnecting'; attempt: number }
+  | { kind: 'closed'; code: number; reason: string };
+
+/** Delays before reconnect attempts, in milliseconds; the last one repeats. */
+const RECONNECT_DELAYS_MS = [0, 300, 1200, 2700, 4800, 7000];
+/** Up to this much random delay is added to each reconnect, in milliseconds, so clients do not return in lockstep. */
+const RECONNECT_JITTER_MS = 500;
+/** Interval between application pings, in milliseconds. */
+const PING_INTERVAL_MS = 10_000;
+/** With no frame from the server for this long the connection is presumed dead, in milliseconds. */
+const SILENCE_TIMEOUT_MS = 25_000;
+
+/** Close codes after which reconnecting cannot help. */
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.normal,
+  CloseCode.policy,
+  CloseCode.tooBig,
+  CloseCode.sessionEnded,
+  CloseCode.forbidden,
+  CloseCode.roomNotFound,
+  CloseCode.roomFull,
+]);
+
+type SignalingEvents = {
+  state: SignalingState;
+  message: ServerMessage;
+};
+
+export interface JoinParameters {
+  media: MediaState;
+  lastSeq: number;
+}
+
+export class SignalingClient extends Emitter<SignalingEvents> {
+  private socket: WebSocket | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private pingTimer: number | undefined;
+  private reconnectTimer: number | undefined;
+  private lastFrameAt = 0;
+  state: SignalingState = { kind: 'connecting' };
+
+  constructor(
+    private readonly url: string,
+    /** Asked on every (re)connection, so a rejoin carries the current media state and chat position. */
+    private readonly joinParameters: () => JoinParameters,
+  ) {
+    super();
+  }
+
+  static urlFor(roomId: string): string {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${scheme}//${location.host}/ws/${encodeURIComponent(roomId)}`;
+  }
+
+  connect(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  /** Sends if connected; returns false when the message could not be sent now. */
+  send(message: ClientMessage): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN || this.state.kind !== 'open') return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Leaves for good: no reconnection. */
+  close(): void {
+    this.stopped = true;
+    window.clearTimeout(this.reconnectTimer);
+    window.clearInterval(this.pingTimer);
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'leave' } satisfies ClientMessage));
+    this.socket?.close(CloseCode.normal, 'left');
+    this.socket = undefined;
+    this.setState({ kind: 'closed', code: CloseCode.normal, reason: 'left' });
+  }
+
+  private open(): void {
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.addEventListener('open', () => {
+      const { media, lastSeq } = this.joinParameters();
+      socket.send(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media, lastSeq } satisfies ClientMessage));
+      this.lastFrameAt = Date.now();
+      this.startPinging(socket);
+    });
+    socket.addEventListener('message', (event) => {
+      this.lastFrameAt = Date.now();
+      if (typeof event.data !== 'string') return;
+      const message = parseServerMessage(event.data);
+      if (!message) return;
+      if (message.type === 'joined') {
+        this.attempt = 0;
+        this.setState({ kind: 'open' });
+      }
+      this.emit('message', message);
+    });
+    socket.addEventListener('close', (event) => {
+      if (this.socket !== socket) return;
+      window.clearInterval(this.pingTimer);
+      this.socket = undefined;
+      if (this.stopped) return;
+      if (FINAL_CLOSE_CODES.has(event.code)) {
+        this.setState({ kind: 'closed', code: event.code, reason: event.reason });
+        return;
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  private startPinging(socket: WebSocket): void {
+    window.clearInterval(this.pingTimer);
+    this.pingTimer = window.setInterval(() => {
+      if (Date.now() - this.lastFrameAt > SILENCE_TIMEOUT_MS) {
+        // A dead link may take minutes to report close; give up on it now.
+        window.clearInterval(this.pingTimer);
+        this.socket = undefined;
+        socket.close();
+        this.scheduleReconnect();
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' } satisfies ClientMessage));
+    }, PING_INTERVAL_MS);
+  }
+
+  private scheduleReconnect(): void {
+    this.attempt += 1;
+    this.setState({ kind: 'reconnecting', attempt: this.attempt });
+    const base = RECONNECT_DELAYS_MS[Math.min(this.attempt - 1, RECONNECT_DELAYS_MS.length - 1)] ?? 0;
+    this.reconnectTimer = window.setTimeout(() => this.open(), base + Math.random() * RECONNECT_JITTER_MS);
+  }
+
+  private setState(state: SignalingState): void {
+    this.state = state;
+    this.emit('state', state);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Builds the Fastify application: used by `main.ts` to serve and by the tests
+ * to drive a real server. Opens the database and migrates it first.
+ */
+import { resolve } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import staticFiles from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { migrateToLatest, openDatabase } from './db/database.js';
+import { createUsersRepo } from './repos/users.js';
+import { createSessionsRepo } from './repos/sessions.js';
+import { createRoomsRepo } from './repos/rooms.js';
+import { createInvitationsRepo } from './repos/invitations.js';
+import { createChatRepo } from './repos/chat.js';
+import { createSessionAccess, sessionCookies } from './auth/session.js';
+import { createRateLimiter } from './auth/rate-limiter.js';
+import { LiveSessions } from './realtime/live-sessions.js';
+import { Notifications } from './realtime/notifications.js';
+import { RoomRegistry } from './realtime/room-registry.js';
+import { registerSignalingRoute } from './realtime/ws-route.js';
+import { installErrorHandler } from './http/errors.js';
+import { installSecurityHeaders } from './http/security-headers.js';
+import { installSameOriginCheck } from './http/same-origin.js';
+import { authRoutes } from './routes/auth.js';
+import { roomRoutes } from './routes/rooms.js';
+import { invitationRoutes } from './routes/invitations.js';
+import { pageRoutes } from './routes/pages.js';
+import { healthRoutes } from './routes/health.js';
+import { WS_MAX_FRAME_BYTES } from '../shared/limits.js';
+
+/** Largest request body on any route, in bytes; routes set smaller limits. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+/** Slow clients are cut off after this long for a whole request, in milliseconds. */
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Rooms one user may create per hour. */
+const ROOMS_PER_HOUR = 30;
+/** Invitations one user may send per hour. */
+const INVITATIONS_PER_HOUR = 60;
+/** How often expired sessions are deleted, in milliseconds. */
+const SESSION_PURGE_INTERVAL_MS = 60 * 60_000;
+
+export interface BuildOptions {
+  /** Project root, holding `public/` and `dist/assets/`. Defaults to the working directory. */
+  rootDir?: string;
+  /** pino logger options, or false for none. */
+  logger?: boolean | object;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const rootDir = options.rootDir ?? process.cwd();
+  const { db, kind } = openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+    },
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 100 },
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  const ctx: AppContext = {
+    config,
+    db,
+    dbKind: kind,
+    users: createUsersRepo(db),
+    sessions,
+    rooms: createRoomsRepo(db),
+    invitations: createInvitationsRepo(db),
+    chat: createChatRepo(db),
+    auth: createSessionAccess(sessions, sessionCookies(config.cookieSecure)),
+    limits: {
+      login: createRateLimiter({ limit: config.loginRateLimit, windowMs: config.authRateWindowMs }),
+      loginByAddress: createRateLimiter({ limit: config.loginIpRateLimit, windowMs: config.authRateWindowMs }),
+      register: createRateLimiter({ limit: config.registerRateLimit, windowMs: config.authRateWindowMs }),
+      roomCreate: createRateLimiter({ limit: ROOMS_PER_HOUR, windowMs: 3_600_000 }),
+      invite: createRateLimiter({ limit: INVITATIONS_PER_HOUR, windowMs: 3_600_000 }),
+    },
+    liveSessions: new LiveSessions(),
+    notifications: new Notifications(),
+    roomRegistry: new RoomRegistry(config.roomCapacity),
+  };
+
+  installErrorHandler(app);
+  installSecurityHeaders(app, { hsts: config.cookieSecure });
+  installSameOriginCheck(app, config.publicOrigins);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Callroom API', version: '1', description: 'HTTP API of Callroom. The WebSocket protocol is described in docs/protocol.md.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false } });
+  await app.register(staticFiles, {
+    root: resolve(rootDir, 'dist/assets'),
+    prefix: '/assets/',
+    maxAge: '5m',
+  });
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes(ctx));
+  await app.register(roomRoutes(ctx));
+  await app.register(invitationRoutes(ctx));
+  await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages')));
+  registerSignalingRoute(app, ctx);
+
+  const purge = setInterval(() => {
+    sessions.purgeExpired().catch((err: unknown) => app.log.error({ err }, 'session purge failed'));
+  }, SESSION_PURGE_INTERVAL_MS);
+  purge.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    await db.destroy();
+  });
+
+  return { app, ctx };
+}

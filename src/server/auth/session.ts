@@ -1,0 +1,55 @@
+/**
+ * Reads the session cookie and resolves it to a user. Routes that need a
+ * signed-in user use `requireSession`; pages use `optionalSession`.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ActiveSession, SessionsRepo } from '../repos/sessions.js';
+import { ApiErrorCode, HttpError } from '../http/errors.js';
+
+export interface SessionCookies {
+  /** `__Host-sid` over HTTPS (bound to this host, path /, Secure), `sid` on plain-HTTP local runs. */
+  name: string;
+  secure: boolean;
+}
+
+export function sessionCookies(secure: boolean): SessionCookies {
+  return { name: secure ? '__Host-sid' : 'sid', secure };
+}
+
+const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
+
+export function createSessionAccess(sessions: SessionsRepo, cookies: SessionCookies) {
+  const optionalSession = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
+    let pending = resolved.get(request);
+    if (!pending) {
+      const token = request.cookies[cookies.name];
+      pending = token && token.length <= 64 ? sessions.resolve(token) : Promise.resolve(undefined);
+      resolved.set(request, pending);
+    }
+    return pending;
+  };
+
+  const requireSession = async (request: FastifyRequest): Promise<ActiveSession> => {
+    const session = await optionalSession(request);
+    if (!session) throw new HttpError(401, ApiErrorCode.unauthorized, 'sign in first');
+    return session;
+  };
+
+  const setCookie = (reply: FastifyReply, token: string, expiresAt: number): void => {
+    reply.setCookie(cookies.name, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookies.secure,
+      expires: new Date(expiresAt),
+    });
+  };
+
+  const clearCookie = (reply: FastifyReply): void => {
+    reply.clearCookie(cookies.name, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookies.secure });
+  };
+
+  return { optionalSession, requireSession, setCookie, clearCookie };
+}
+
+export type SessionAccess = ReturnType<typeof createSessionAccess>;

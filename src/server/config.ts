@@ -1,0 +1,97 @@
+/**
+ * Configuration, read once from environment variables and validated at
+ * start-up: a bad value stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+import { DEFAULT_ROOM_CAPACITY } from '../shared/limits.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const commaList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** `sqlite:<path>` (default `sqlite:./data/callroom.db`) or `postgres://…`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')
+    .default('sqlite:./data/callroom.db'),
+  /** Public origin(s) of the app, e.g. `https://meet.example.org`; used for links and the Origin check. */
+  PUBLIC_ORIGIN: commaList.optional(),
+  /** Set the cookie's Secure flag (and the `__Host-` prefix). Defaults to true in production. */
+  COOKIE_SECURE: bool.optional(),
+  /** Addresses of reverse proxies whose X-Forwarded-For is trusted (comma list); empty trusts none. */
+  TRUST_PROXY: commaList.optional(),
+  /** STUN/TURN URLs handed to browsers, comma separated; `none` for none. */
+  ICE_SERVERS: z
+    .string()
+    .default('stun:stun.l.google.com:19302')
+    .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean)))
+    .refine((urls) => urls.every((u) => /^(stun|stuns|turn|turns):/.test(u)), 'each URL must start with stun:, stuns:, turn: or turns:'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24 * 7),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
+  ROOM_CAPACITY: z.coerce.number().int().min(2).max(50).default(DEFAULT_ROOM_CAPACITY),
+  /** Failed logins allowed per (client address, account) per window before 429. */
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+  /** Failed logins allowed per client address, whatever the account, per window before 429. */
+  LOGIN_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(50),
+  /** Registrations allowed per client address per window before 429. */
+  REGISTER_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Length of the login and registration rate-limit windows, in seconds. */
+  AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof EnvSchema>) {
+  const production = env.NODE_ENV === 'production';
+  return {
+    env: env.NODE_ENV,
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    publicOrigins: env.PUBLIC_ORIGIN ?? [],
+    cookieSecure: env.COOKIE_SECURE ?? production,
+    trustProxy: env.TRUST_PROXY ?? [],
+    iceServers: env.ICE_SERVERS.length > 0 ? [{ urls: env.ICE_SERVERS }] : [],
+    sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    roomCapacity: env.ROOM_CAPACITY,
+    loginRateLimit: env.LOGIN_RATE_LIMIT,
+    loginIpRateLimit: env.LOGIN_IP_RATE_LIMIT,
+    registerRateLimit: env.REGISTER_RATE_LIMIT,
+    authRateWindowMs: env.AUTH_RATE_WINDOW_SECONDS * 1000,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most .env files and Render's dashboard.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = toConfig(parsed.data);
+  if (config.production && config.publicOrigins.length === 0) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_ORIGIN: required in production (e.g. https://meet.example.org)');
+  }
+  for (const origin of config.publicOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError(`Invalid configuration:\n  PUBLIC_ORIGIN: "${origin}" must be scheme://host[:port] with no path`);
+    }
+  }
+  return config;
+}

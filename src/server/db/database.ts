@@ -1,0 +1,58 @@
+/**
+ * Opens the database named by DATABASE_URL (SQLite file or PostgreSQL) and
+ * brings its schema up to date before the server accepts requests.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export type Db = Kysely<Database>;
+export type DbKind = 'sqlite' | 'postgres';
+
+/** How long a query may wait for a PostgreSQL connection, in milliseconds. */
+const PG_CONNECT_TIMEOUT_MS = 2_000;
+/** Longest a PostgreSQL statement may run, in milliseconds. */
+const PG_STATEMENT_TIMEOUT_MS = 5_000;
+/** How long SQLite waits on a locked database before failing, in milliseconds. */
+const SQLITE_BUSY_TIMEOUT_MS = 2_000;
+
+// PostgreSQL returns bigint (int8) as strings; our bigints are millisecond
+// times and counters, far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export function openDatabase(url: string): { db: Db; kind: DbKind } {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    sqlite.pragma('synchronous = NORMAL');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite' };
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    statement_timeout: PG_STATEMENT_TIMEOUT_MS,
+  });
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', () => undefined);
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies pending migrations; throws with the failing migration's error. */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './001_initial.js';
+
+/**
+ * Every migration, in order. Listed in code (not read from a folder) so the
+ * bundled server carries them. Never edit a released migration: add one.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_initial': initial,
+};

@@ -1,0 +1,60 @@
+/** Table types for Kysely. Times are Unix milliseconds; ids are random base64url strings. */
+export interface UsersTable {
+  id: string;
+  /** As the user typed it (after NFKC), shown to others. */
+  username: string;
+  /** Lower-cased username: the uniqueness key, so "Alice" and "alice" are one account. */
+  username_key: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie token: a stolen database does not yield live sessions. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface RoomsTable {
+  id: string;
+  name: string;
+  owner_id: string;
+  created_at: number;
+  /** Highest chat sequence number handed out in this room. */
+  last_seq: number;
+}
+
+export interface RoomMembersTable {
+  room_id: string;
+  user_id: string;
+  joined_at: number;
+}
+
+export interface InvitationsTable {
+  id: string;
+  room_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  created_at: number;
+}
+
+export interface ChatMessagesTable {
+  room_id: string;
+  seq: number;
+  client_id: string;
+  user_id: string;
+  text: string;
+  created_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  rooms: RoomsTable;
+  room_members: RoomMembersTable;
+  invitations: InvitationsTable;
+  chat_messages: ChatMessagesTable;
+}

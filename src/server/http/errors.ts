@@ -1,0 +1,79 @@
+/**
+ * One error type for user-facing failures: a status and a stable code the
+ * client maps to a message. Anything else is an internal error, logged in full
+ * and shown generically.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+export const ApiErrorCode = {
+  invalidInput: 'invalid-input',
+  invalidCredentials: 'invalid-credentials',
+  usernameTaken: 'username-taken',
+  invalidUsername: 'invalid-username',
+  weakPassword: 'weak-password',
+  rateLimited: 'rate-limited',
+  unauthorized: 'unauthorized',
+  forbiddenOrigin: 'forbidden-origin',
+  unsupportedMediaType: 'unsupported-media-type',
+  unknownUser: 'unknown-user',
+  selfInvite: 'self-invite',
+  roomNotFound: 'room-not-found',
+  notMember: 'not-member',
+  notFound: 'not-found',
+  payloadTooLarge: 'payload-too-large',
+  unavailable: 'unavailable',
+  internal: 'internal',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string = code,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: ApiErrorCode;
+  message: string;
+}
+
+const statusCodes: Record<number, ApiErrorCode> = {
+  400: ApiErrorCode.invalidInput,
+  401: ApiErrorCode.unauthorized,
+  404: ApiErrorCode.notFound,
+  413: ApiErrorCode.payloadTooLarge,
+  415: ApiErrorCode.unsupportedMediaType,
+  429: ApiErrorCode.rateLimited,
+  503: ApiErrorCode.unavailable,
+};
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      reply.headers(error.headers);
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message } satisfies ErrorBody);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const detail = error.validation.map((v) => `${v.instancePath || '/'} ${v.message ?? ''}`.trim()).join('; ');
+      return reply.status(400).send({ error: ApiErrorCode.invalidInput, message: detail.slice(0, 300) } satisfies ErrorBody);
+    }
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send({ error: ApiErrorCode.internal, message: 'internal error' } satisfies ErrorBody);
+    }
+    const code = statusCodes[status] ?? ApiErrorCode.invalidInput;
+    return reply.status(status).send({ error: code, message: code } satisfies ErrorBody);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: ApiErrorCode.notFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ErrorBody);
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Renders the HTML pages from `public/pages/*.html`. Templates hold
+ * `{{t:key}}` (a catalogue string), `{{lang}}` and `{{var:name}}` (a request
+ * value); every substitution is HTML-escaped.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyRequest } from 'fastify';
+import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.js';
+
+export type PageName = 'signin' | 'dashboard' | 'room' | 'not-found';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+
+/** The language of a request: the switch's cookie first, then Accept-Language. */
+export function requestLanguage(request: FastifyRequest): Language {
+  const chosen = request.cookies[LANGUAGE_COOKIE];
+  return isLanguage(chosen) ? chosen : negotiateLanguage(request.headers['accept-language']);
+}
+
+export function createPageRenderer(pagesDir: string) {
+  const cache = new Map<string, string>();
+
+  const localized = (page: PageName, lang: Language): string => {
+    const key = `${page}:${lang}`;
+    let html = cache.get(key);
+    if (html === undefined) {
+      const template = readFileSync(join(pagesDir, `${page}.html`), 'utf8');
+      html = template
+        .replaceAll('{{lang}}', lang)
+        .replace(/\{\{t:([\w.-]+)\}\}/g, (_, k: string) => escapeHtml(translate(lang, k as MessageKey)));
+      cache.set(key, html);
+    }
+    return html;
+  };
+
+  return {
+    render(page: PageName, lang: Language, vars: Record<string, string> = {}): string {
+      return localized(page, lang).replace(/\{\{var:(\w+)\}\}/g, (_, name: string) => escapeHtml(vars[name] ?? ''));
+    },
+    /** Renders every page once, so a broken template fails at start-up, not on a visitor. */
+    preload(): void {
+      for (const page of ['signin', 'dashboard', 'room', 'not-found'] as const) for (const lang of LANGUAGES) localized(page, lang);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * One participant's signalling connection: parses frames, enforces the
+ * message rate, dispatches to the handlers and cleans up on close.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.js';
+import type { ChatRepo } from '../repos/chat.js';
+import type { User } from '../repos/users.js';
+import { LiveRoom, send, type Participant } from './live-room.js';
+import type { RoomRegistry } from './room-registry.js';
+import type { PeerSocket } from './socket.js';
+import { TokenBucket } from './token-bucket.js';
+import { handlers } from './handlers.js';
+
+/** Messages a connection may send in a burst. Joining a call sends a burst of ICE candidates. */
+export const MESSAGE_BURST = 100;
+/** Sustained messages per second a connection may send. */
+export const MESSAGES_PER_SECOND = 30;
+/** Messages over the rate a connection may send before it is closed as a flooder. */
+export const MAX_RATE_VIOLATIONS = 200;
+
+export interface ConnectionDeps {
+  registry: RoomRegistry;
+  chat: ChatRepo;
+  log: FastifyBaseLogger;
+}
+
+export type ConnectionState =
+  | { phase: 'awaiting-join' }
+  | { phase: 'joined'; room: LiveRoom; participant: Participant }
+  | { phase: 'closed' };
+
+export class SignalingConnection {
+  state: ConnectionState = { phase: 'awaiting-join' };
+  private readonly bucket = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
+  private rateViolations = 0;
+  private lastRateErrorAt = 0;
+
+  constructor(
+    readonly socket: PeerSocket,
+    readonly user: User,
+    readonly room: { id: string; name: string },
+    readonly deps: ConnectionDeps,
+  ) {}
+
+  /** Handles one frame. Never throws: every failure becomes an error frame or a close. */
+  receive(raw: string): void {
+    if (this.state.phase === 'closed') return;
+    if (!this.bucket.take()) {
+      this.onRateExceeded();
+      return;
+    }
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.sendError(parsed.code, parsed.detail, parsed.ref);
+      return;
+    }
+    this.dispatch(parsed.message);
+  }
+
+  private dispatch(message: ClientMessage): void {
+    const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage) => void | Promise<void>;
+    Promise.resolve()
+      .then(() => handler(this, message))
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
+        this.sendError(ErrorCode.internal, 'internal error', message.type);
+      });
+  }
+
+  private onRateExceeded(): void {
+    this.rateViolations += 1;
+    if (this.rateViolations > MAX_RATE_VIOLATIONS) {
+      this.deps.log.warn({ userId: this.user.id, roomId: this.room.id }, 'closing flooding connection');
+      this.close(CloseCode.policy, 'rate limit');
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastRateErrorAt >= 1000) {
+      this.lastRateErrorAt = now;
+      this.sendError(ErrorCode.rateLimited, 'too many messages; some were dropped');
+    }
+  }
+
+  /** The joined state, or an error frame to the client when it has not joined yet. */
+  requireJoined(ref: ClientMessage['type']): Extract<ConnectionState, { phase: 'joined' }> | undefined {
+    if (this.state.phase === 'joined') return this.state;
+    this.sendError(ErrorCode.notJoined, 'send join first', ref);
+    return undefined;
+  }
+
+  send(message: ServerMessage): void {
+    if (this.state.phase !== 'closed') send(this.socket, message);
+  }
+
+  sendTo(socket: PeerSocket, message: ServerMessage): void {
+    send(socket, message);
+  }
+
+  sendError(code: ErrorCode, message: string, ref?: string): void {
+    this.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state.phase === 'closed') return;
+    this.socket.close(code, reason);
+    this.closed();
+  }
+
+  /** Leaves the room; called once the socket is closed, from either side. */
+  closed(): void {
+    const state = this.state;
+    this.state = { phase: 'closed' };
+    if (state.phase !== 'joined') return;
+    if (state.room.remove(state.participant.peerId)) {
+      state.room.broadcast({ type: 'peer-left', peerId: state.participant.peerId });
+    }
+    this.deps.registry.release(state.room);
+  }
+}

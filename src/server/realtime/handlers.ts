@@ -1,0 +1,98 @@
+/**
+ * One handler per client message type. Each receives the connection it came
+ * from and the validated message; the server stamps identity, never the client.
+ */
+import { CHAT_HISTORY_ON_JOIN } from '../../shared/limits.js';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMessage } from '../../shared/protocol.js';
+import { randomId } from '../ids.js';
+import type { SignalingConnection } from './connection.js';
+
+type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
+type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
+type HandlerMap = { [T in ClientMessage['type']]: Handler<T> };
+
+export const handlers: HandlerMap = {
+  async join(conn, message) {
+    if (conn.state.phase !== 'awaiting-join') {
+      conn.sendError(ErrorCode.alreadyJoined, 'already joined', 'join');
+      return;
+    }
+    if (message.version !== PROTOCOL_VERSION) {
+      conn.sendError(ErrorCode.unsupportedVersion, `server speaks protocol ${PROTOCOL_VERSION}`, 'join');
+      conn.close(CloseCode.policy, 'unsupported protocol version');
+      return;
+    }
+    const room = conn.deps.registry.obtain(conn.room);
+    if (room.isFull) {
+      conn.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join');
+      conn.close(CloseCode.roomFull, 'room full');
+      conn.deps.registry.release(room);
+      return;
+    }
+    // Taking the seat before the first await keeps the capacity check atomic.
+    const participant = { peerId: randomId(), userId: conn.user.id, username: conn.user.username, media: message.media, socket: conn.socket };
+    room.add(participant);
+    conn.state = { phase: 'joined', room, participant };
+    let history: ChatMessage[];
+    try {
+      history = await conn.deps.chat.recent(room.id, CHAT_HISTORY_ON_JOIN, message.lastSeq ?? 0);
+    } catch (error) {
+      conn.deps.log.error({ err: error, roomId: room.id }, 'chat history unavailable');
+      history = [];
+    }
+    if (conn.state.phase !== 'joined') return; // closed while we read the history
+    conn.send({
+      type: 'joined',
+      version: PROTOCOL_VERSION,
+      selfId: participant.peerId,
+      roomName: room.name,
+      capacity: room.capacity,
+      peers: room.peers(participant.peerId),
+      history,
+    });
+    const { socket: _socket, ...peer } = participant;
+    room.broadcast({ type: 'peer-joined', peer }, participant.peerId);
+  },
+
+  signal(conn, message) {
+    const joined = conn.requireJoined('signal');
+    if (!joined) return;
+    const target = joined.room.get(message.to);
+    if (!target || target.peerId === joined.participant.peerId) {
+      conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
+      return;
+    }
+    conn.sendTo(target.socket, { type: 'signal', from: joined.participant.peerId, payload: message.payload });
+  },
+
+  media(conn, message) {
+    const joined = conn.requireJoined('media');
+    if (!joined) return;
+    joined.participant.media = message.media;
+    joined.room.broadcast({ type: 'peer-media', peerId: joined.participant.peerId, media: message.media }, joined.participant.peerId);
+  },
+
+  async chat(conn, message) {
+    const joined = conn.requireJoined('chat');
+    if (!joined) return;
+    let stored;
+    try {
+      stored = await conn.deps.chat.append({ roomId: joined.room.id, userId: conn.user.id, clientId: message.clientId, text: message.text });
+    } catch (error) {
+      conn.deps.log.error({ err: error, roomId: joined.room.id }, 'chat message not stored');
+      conn.send({ type: 'error', code: ErrorCode.chatUnavailable, message: 'message not stored, retry', ref: 'chat', clientId: message.clientId });
+      return;
+    }
+    conn.send({ type: 'chat-ack', clientId: message.clientId, seq: stored.message.seq });
+    // A resend of a stored message is acknowledged again but not shown twice.
+    if (!stored.duplicate) joined.room.broadcast({ type: 'chat', message: stored.message });
+  },
+
+  ping(conn) {
+    conn.send({ type: 'pong' });
+  },
+
+  leave(conn) {
+    conn.close(CloseCode.normal, 'left');
+  },
+};

@@ -1,0 +1,110 @@
+/** Registration, sign-in, sign-out and "who am I". */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js';
+import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../auth/credentials.js';
+import { usernameKey } from '../repos/users.js';
+import { PASSWORD_MAX_CHARS } from '../../shared/limits.js';
+
+/** Auth bodies are tiny; anything bigger is refused before it is parsed or hashed. */
+const AUTH_BODY_LIMIT_BYTES = 4096;
+
+const Credentials = z.strictObject({
+  username: z.string().max(200),
+  password: z.string().max(PASSWORD_MAX_CHARS * 4),
+});
+const UserView = z.object({ id: z.string(), username: z.string() });
+const ErrorView = z.object({ error: z.string(), message: z.string() });
+
+function rateLimited(retryAfterSeconds: number): HttpError {
+  return new HttpError(429, ApiErrorCode.rateLimited, 'too many attempts', { 'Retry-After': String(retryAfterSeconds) });
+}
+
+export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/register', {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account and sign in',
+        body: Credentials,
+        response: { 201: UserView, 400: ErrorView, 409: ErrorView, 429: ErrorView },
+      },
+    }, async (request, reply) => {
+      const limit = ctx.limits.register.hit(request.ip);
+      if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
+      const username = normalizeUsername(request.body.username);
+      if (!isValidUsername(username)) throw new HttpError(400, ApiErrorCode.invalidUsername, 'invalid username');
+      if (!isAcceptablePassword(request.body.password)) throw new HttpError(400, ApiErrorCode.weakPassword, 'password too short or too common');
+      const user = await ctx.users.create(username, await hashPassword(request.body.password));
+      if (!user) throw new HttpError(409, ApiErrorCode.usernameTaken, 'username taken');
+      const session = await ctx.sessions.create(user.id);
+      ctx.auth.setCookie(reply, session.token, session.expiresAt);
+      request.log.info({ event: 'register', userId: user.id }, 'account created');
+      return reply.status(201).send(user);
+    });
+
+    app.post('/login', {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; sets a new session cookie',
+        body: Credentials,
+        response: { 200: UserView, 401: ErrorView, 429: ErrorView },
+      },
+    }, async (request, reply) => {
+      const username = normalizeUsername(request.body.username);
+      // Failures are counted per (address, account) and per address: one address
+      // cannot hammer one account or spray many, and cannot lock a user out elsewhere.
+      const limiters = [
+        [ctx.limits.login, `${request.ip}:${usernameKey(username)}`],
+        [ctx.limits.loginByAddress, request.ip],
+      ] as const;
+      for (const [limiter, key] of limiters) {
+        const state = limiter.peek(key);
+        if (!state.allowed) throw rateLimited(state.retryAfterSeconds);
+      }
+      const found = await ctx.users.findByUsername(username);
+      const valid = found
+        ? await verifyPassword(found.passwordHash, request.body.password)
+        : await verifyAgainstDummy(request.body.password);
+      if (!found || !valid) {
+        for (const [limiter, key] of limiters) limiter.hit(key);
+        request.log.info({ event: 'login', result: 'failure' }, 'sign-in failed');
+        throw new HttpError(401, ApiErrorCode.invalidCredentials, 'wrong username or password');
+      }
+      // A fresh token on every sign-in; a session cookie the browser already had is ended.
+      const previous = await ctx.auth.optionalSession(request);
+      if (previous) {
+        await ctx.sessions.revoke(previous.tokenHash);
+        ctx.liveSessions.end(previous.tokenHash);
+      }
+      const session = await ctx.sessions.create(found.id);
+      ctx.auth.setCookie(reply, session.token, session.expiresAt);
+      request.log.info({ event: 'login', result: 'success', userId: found.id }, 'signed in');
+      return { id: found.id, username: found.username };
+    });
+
+    app.post('/logout', {
+      schema: { tags: ['auth'], summary: 'Sign out: ends the session and closes its connections', response: { 204: z.null() } },
+    }, async (request, reply) => {
+      const session = await ctx.auth.optionalSession(request);
+      if (session) {
+        await ctx.sessions.revoke(session.tokenHash);
+        ctx.liveSessions.end(session.tokenHash);
+        request.log.info({ event: 'logout', userId: session.user.id }, 'signed out');
+      }
+      ctx.auth.clearCookie(reply);
+      return reply.status(204).send(null);
+    });
+
+    app.get('/api/me', {
+      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserView, 401: ErrorView } },
+    }, async (request) => {
+      const session = await ctx.auth.requireSession(request);
+      return session.user;
+    });
+  };
+}

@@ -1,0 +1,92 @@
+/** Sending a room's link to another user, and receiving invitations live. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { normalizeUsername } from '../auth/credentials.js';
+import { RoomId } from './rooms.js';
+import type { NotificationEvent } from '../realtime/notifications.js';
+
+/** Interval of SSE comment lines that keep proxies from closing an idle stream, in milliseconds. */
+const SSE_KEEPALIVE_MS = 25_000;
+
+const InvitationView = z.object({
+  id: z.string(),
+  roomId: z.string(),
+  roomName: z.string(),
+  fromUsername: z.string(),
+  createdAt: z.number(),
+});
+const ErrorView = z.object({ error: z.string(), message: z.string() });
+
+export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/send_link', {
+      bodyLimit: 4096,
+      schema: {
+        tags: ['invitations'],
+        summary: "Send a room's link to another user; they become a member and are notified live",
+        body: z.strictObject({ room_id: z.string().max(64), username: z.string().max(200) }),
+        response: { 201: InvitationView, 400: ErrorView, 401: ErrorView, 403: ErrorView, 404: ErrorView, 429: ErrorView },
+      },
+    }, async (request, reply) => {
+      const session = await ctx.auth.requireSession(request);
+      const limit = ctx.limits.invite.hit(session.user.id);
+      if (!limit.allowed) {
+        throw new HttpError(429, ApiErrorCode.rateLimited, 'too many invitations', { 'Retry-After': String(limit.retryAfterSeconds) });
+      }
+      const roomId = RoomId.safeParse(request.body.room_id);
+      const room = roomId.success ? await ctx.rooms.find(roomId.data) : undefined;
+      if (!room) throw new HttpError(404, ApiErrorCode.roomNotFound, 'no such room');
+      if (!(await ctx.rooms.isMember(room.id, session.user.id))) {
+        throw new HttpError(403, ApiErrorCode.notMember, 'only members can invite to a room');
+      }
+      const invitee = await ctx.users.findByUsername(normalizeUsername(request.body.username));
+      if (!invitee) throw new HttpError(404, ApiErrorCode.unknownUser, 'no such user');
+      if (invitee.id === session.user.id) throw new HttpError(400, ApiErrorCode.selfInvite, 'cannot invite yourself');
+      const id = await ctx.invitations.create({ roomId: room.id, fromUserId: session.user.id, toUserId: invitee.id });
+      const invitation = await ctx.invitations.find(id);
+      if (!invitation) throw new Error('invitation vanished after insert');
+      ctx.notifications.publish(invitee.id, { type: 'invitation', invitation });
+      request.log.info({ event: 'invitation', roomId: room.id, from: session.user.id, to: invitee.id }, 'invitation sent');
+      return reply.status(201).send(invitation);
+    });
+
+    app.get('/api/invitations', {
+      schema: { tags: ['invitations'], summary: 'Invitations I received, newest first', response: { 200: z.array(InvitationView), 401: ErrorView } },
+    }, async (request) => {
+      const session = await ctx.auth.requireSession(request);
+      return ctx.invitations.listForUser(session.user.id);
+    });
+
+    app.get('/api/notifications', {
+      schema: {
+        tags: ['invitations'],
+        summary: 'Server-sent events: `invitation` events as they are sent to me',
+        produces: ['text/event-stream'],
+      },
+    }, async (request, reply) => {
+      const session = await ctx.auth.requireSession(request);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        Connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      const send = (event: NotificationEvent) => {
+        res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.invitation)}\n\n`);
+      };
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
+      const unsubscribe = ctx.notifications.subscribe(session.user.id, send);
+      const untrack = ctx.liveSessions.add(session.tokenHash, () => res.end());
+      res.on('close', () => {
+        clearInterval(keepalive);
+        unsubscribe();
+        untrack();
+      });
+    });
+  };
+}

@@ -1,0 +1,49 @@
+/** The three pages of the app: sign-in, dashboard and room. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { createPageRenderer, requestLanguage } from '../http/pages.js';
+import { RoomId } from './rooms.js';
+
+export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyncZod {
+  const pages = createPageRenderer(pagesDir);
+  pages.preload();
+
+  return async (app) => {
+    const html = 'text/html; charset=utf-8';
+
+    app.get('/', { schema: { tags: ['pages'], summary: 'Sign-in and registration page' } }, async (request, reply) => {
+      if (await ctx.auth.optionalSession(request)) return reply.redirect('/dashboard');
+      return reply.type(html).send(pages.render('signin', requestLanguage(request)));
+    });
+
+    app.get('/dashboard', {
+      schema: { tags: ['pages'], summary: "The signed-in user's dashboard (the user comes from the session only)" },
+    }, async (request, reply) => {
+      const session = await ctx.auth.optionalSession(request);
+      if (!session) return reply.redirect('/');
+      return reply.type(html).send(pages.render('dashboard', requestLanguage(request), { username: session.user.username }));
+    });
+
+    app.get('/room/:roomId', {
+      schema: { tags: ['pages'], summary: 'A room; signed-in users holding the link become members', params: z.object({ roomId: z.string() }) },
+    }, async (request, reply) => {
+      const lang = requestLanguage(request);
+      const session = await ctx.auth.optionalSession(request);
+      const parsed = RoomId.safeParse(request.params.roomId);
+      if (!session) {
+        const next = parsed.success ? `?next=${encodeURIComponent(`/room/${parsed.data}`)}` : '';
+        return reply.redirect(`/${next}`);
+      }
+      const room = parsed.success ? await ctx.rooms.find(parsed.data) : undefined;
+      if (!room) return reply.status(404).type(html).send(pages.render('not-found', lang));
+      await ctx.rooms.addMember(room.id, session.user.id);
+      return reply.type(html).send(pages.render('room', lang, {
+        roomId: room.id,
+        roomName: room.name,
+        username: session.user.username,
+        iceServers: JSON.stringify(ctx.config.iceServers),
+      }));
+    });
+  };
+}

@@ -1,0 +1,159 @@
+/** A cookie-keeping HTTP client and a WebSocket client that can await messages, for tests. */
+import WebSocket from 'ws';
+import type { ClientMessage, ServerMessage } from '../../src/shared/protocol.js';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export class HttpClient {
+  cookie = '';
+
+  constructor(readonly origin: string) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    const response = await fetch(this.origin + path, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        origin: this.origin,
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) {
+      const [pair] = setCookie.split(';');
+      this.cookie = pair!.endsWith('=') ? '' : pair!;
+    }
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('POST', path, body, headers);
+  }
+
+  get<T = any>(path: string, headers?: Record<string, string>) {
+    return this.request<T>('GET', path, undefined, headers);
+  }
+}
+
+let counter = 0;
+/** A unique, valid username for one test. */
+export function uniqueName(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}${process.pid}x${counter}`;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+export async function registeredClient(origin: string, username = uniqueName()): Promise<HttpClient & { username: string; userId: string }> {
+  const client = new HttpClient(origin) as HttpClient & { username: string; userId: string };
+  const result = await client.post('/register', { username, password: PASSWORD });
+  if (result.status !== 201) throw new Error(`register failed: ${result.status} ${JSON.stringify(result.body)}`);
+  client.username = username;
+  client.userId = result.body.id;
+  return client;
+}
+
+/** A WebSocket test client: every received message is queued and can be awaited by type. */
+export class WsClient {
+  readonly received: ServerMessage[] = [];
+  private waiters: Array<{ match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }> = [];
+  closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      this.received.push(message);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(message)) return true;
+        w.resolve(message);
+        return false;
+      });
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static async open(origin: string, roomId: string, options: { cookie?: string; origin?: string } = {}): Promise<WsClient> {
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws/${roomId}`, {
+      headers: { ...(options.cookie ? { cookie: options.cookie } : {}), origin: options.origin ?? origin },
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    return new WsClient(socket);
+  }
+
+  /** Opens and joins; resolves with the `joined` message. */
+  static async join(origin: string, roomId: string, cookie: string, lastSeq?: number) {
+    const client = await WsClient.open(origin, roomId, { cookie });
+    client.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true }, ...(lastSeq !== undefined ? { lastSeq } : {}) });
+    const joined = await client.next('joined');
+    return { client, joined };
+  }
+
+  send(message: ClientMessage | Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.socket.send(data);
+  }
+
+  /** The first message of this type not yet consumed, waiting for it if needed. */
+  next<T extends ServerMessage['type']>(type: T, match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true): Promise<Extract<ServerMessage, { type: T }>> {
+    const test = (m: ServerMessage) => m.type === type && match(m as Extract<ServerMessage, { type: T }>);
+    const index = this.received.findIndex(test);
+    if (index >= 0) {
+      const [message] = this.received.splice(index, 1);
+      return Promise.resolve(message as Extract<ServerMessage, { type: T }>);
+    }
+    return new Promise((resolve) => {
+      this.waiters.push({
+        match: test,
+        resolve: (m) => {
+          this.received.splice(this.received.indexOf(m), 1);
+          resolve(m as Extract<ServerMessage, { type: T }>);
+        },
+      });
+    });
+  }
+
+  /** Sends a ping and waits for its pong: every earlier frame has then been handled. */
+  async roundTrip(): Promise<void> {
+    this.send({ type: 'ping' });
+    await this.next('pong');
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Upgrade attempt that reports the HTTP status when refused. */
+export function upgradeStatus(origin: string, roomId: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws/${roomId}`, { headers });
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('error', (err) => reject(err));
+  });
+}
