@@ -13,10 +13,11 @@ export const PASSWORD_MIN_CHARS = 8;
 export const PASSWORD_MAX_CHARS = 128;
 /** Longest room name, in code points. */
 export const ROOM_NAME_MAX_CHARS = 80;
-/** Longest chat message, in code points. */
+/**
+ * Longest chat message, in code points. A code point is at most 4 UTF-8
+ * bytes, so this also bounds a message to 8,000 bytes.
+ */
 export const CHAT_TEXT_MAX_CHARS = 2000;
-/** Longest chat message, in UTF-8 bytes (a second bound so emoji cannot inflate a frame). */
-export const CHAT_TEXT_MAX_BYTES = 8192;
 /** Longest SDP we relay, in characters; real offers for 6 peers stay well under 20 KB. */
 export const SDP_MAX_CHARS = 48_000;
 /** Largest WebSocket frame the server accepts, in bytes; larger frames close the socket with 1009. */

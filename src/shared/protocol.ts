@@ -7,11 +7,7 @@
  */
 // zod/mini: the same validation at a fraction of the bundle size (the room page loads this).
 import * as z from 'zod/mini';
-import {
-  CHAT_TEXT_MAX_BYTES,
-  CHAT_TEXT_MAX_CHARS,
-  SDP_MAX_CHARS,
-} from './limits.js';
+import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from './limits.js';
 
 /** Bumped on any incompatible change; the server refuses other versions. */
 export const PROTOCOL_VERSION = 1;
@@ -56,7 +52,6 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
 const codePoints = (text: string): number => Array.from(text).length;
 
 /** Server-issued peer id: one per WebSocket connection. */
@@ -89,7 +84,6 @@ export type SignalPayload = z.infer<typeof SignalPayload>;
 const ChatText = z.string().check(
   z.refine((text) => text.trim().length > 0, 'empty'),
   z.refine((text) => codePoints(text) <= CHAT_TEXT_MAX_CHARS, 'too long'),
-  z.refine((text) => utf8Bytes(text) <= CHAT_TEXT_MAX_BYTES, 'too large'),
   z.refine((text) => !text.includes('\u0000'), 'NUL'),
 );
 

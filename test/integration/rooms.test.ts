@@ -1,0 +1,191 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { HttpClient, registeredClient, uniqueName } from '../helpers/client.js';
+
+describe('rooms, links and invitations', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('a created room has an unguessable id, a link, and is listed as mine', async () => {
+    const alice = await registeredClient(server.origin);
+    const created = await alice.post('/api/rooms', { name: '  Standup  ' });
+    assert.equal(created.status, 201);
+    assert.match(created.body.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(created.body.name, 'Standup');
+    assert.equal(created.body.link, `${server.origin}/room/${created.body.id}`);
+    const list = await alice.get('/api/rooms');
+    assert.deepEqual(list.body.map((r: { id: string }) => r.id), [created.body.id]);
+  });
+
+  test('room names are validated', async () => {
+    const alice = await registeredClient(server.origin);
+    for (const name of ['', '   ', 'x'.repeat(81), 'bell\u0007', 'rtl\u202e']) {
+      const result = await alice.post('/api/rooms', { name });
+      assert.equal(result.status, 400, JSON.stringify(name));
+      assert.equal(result.body.error, 'invalid-input');
+    }
+  });
+
+  test('rooms and invitations need a session', async () => {
+    const anonymous = new HttpClient(server.origin);
+    assert.equal((await anonymous.get('/api/rooms')).status, 401);
+    assert.equal((await anonymous.post('/api/rooms', { name: 'x' })).status, 401);
+    const sent = await anonymous.post('/send_link', { room_id: 'a'.repeat(22), username: 'bob' });
+    assert.equal(sent.status, 401);
+    assert.equal(sent.body.error, 'unauthorized');
+    assert.equal((await anonymous.get('/api/invitations')).status, 401);
+  });
+
+  test('send_link makes the invitee a member and shows up in their invitations', async () => {
+    const alice = await registeredClient(server.origin);
+    const bob = await registeredClient(server.origin);
+    const room = (await alice.post('/api/rooms', { name: 'Planning' })).body;
+    const sent = await alice.post('/send_link', { room_id: room.id, username: bob.username.toUpperCase() });
+    assert.equal(sent.status, 201);
+    assert.equal(sent.body.fromUsername, alice.username);
+    const invitations = await bob.get('/api/invitations');
+    assert.equal(invitations.body.length, 1);
+    assert.equal(invitations.body[0].roomId, room.id);
+    assert.equal(invitations.body[0].roomName, 'Planning');
+    const bobRooms = await bob.get('/api/rooms');
+    assert.deepEqual(bobRooms.body.map((r: { id: string }) => r.id), [room.id]);
+  });
+
+  test('send_link refuses unknown users, myself, unknown rooms and rooms I am not in', async () => {
+    const alice = await registeredClient(server.origin);
+    const bob = await registeredClient(server.origin);
+    const mallory = await registeredClient(server.origin);
+    const room = (await alice.post('/api/rooms', { name: 'Private' })).body;
+    const unknownUser = await alice.post('/send_link', { room_id: room.id, username: uniqueName('nobody') });
+    assert.deepEqual([unknownUser.status, unknownUser.body.error], [404, 'unknown-user']);
+    const self = await alice.post('/send_link', { room_id: room.id, username: alice.username });
+    assert.deepEqual([self.status, self.body.error], [400, 'self-invite']);
+    const unknownRoom = await alice.post('/send_link', { room_id: 'A'.repeat(22), username: bob.username });
+    assert.deepEqual([unknownRoom.status, unknownRoom.body.error], [404, 'room-not-found']);
+    const notMember = await mallory.post('/send_link', { room_id: room.id, username: bob.username });
+    assert.deepEqual([notMember.status, notMember.body.error], [403, 'not-member']);
+    assert.equal((await bob.get('/api/invitations')).body.length, 0);
+  });
+
+  test('an invitation reaches an open dashboard stream live', async () => {
+    const alice = await registeredClient(server.origin);
+    const bob = await registeredClient(server.origin);
+    const room = (await alice.post('/api/rooms', { name: 'Live' })).body;
+    const controller = new AbortController();
+    const stream = await fetch(`${server.origin}/api/notifications`, { headers: { cookie: bob.cookie }, signal: controller.signal });
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const received = (async () => {
+      while (!text.includes('event: invitation')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += decoder.decode(chunk.value);
+      }
+      return text;
+    })();
+    await alice.post('/send_link', { room_id: room.id, username: bob.username });
+    const body = await received;
+    controller.abort();
+    const data = JSON.parse(body.split('event: invitation\ndata: ')[1]!.split('\n')[0]!);
+    assert.equal(data.roomId, room.id);
+    assert.equal(data.fromUsername, alice.username);
+  });
+
+  test('signing out closes the notification stream', async () => {
+    const bob = await registeredClient(server.origin);
+    const stream = await fetch(`${server.origin}/api/notifications`, { headers: { cookie: bob.cookie } });
+    const reader = stream.body!.getReader();
+    await reader.read();
+    await bob.post('/logout');
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    assert.equal(done, true);
+  });
+});
+
+describe('pages', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('the dashboard takes the user from the session, never from ?user=', async () => {
+    const alice = await registeredClient(server.origin);
+    const bob = await registeredClient(server.origin);
+    const page = await alice.get(`/dashboard?user=${bob.username}`);
+    assert.equal(page.status, 200);
+    assert.ok(page.body.includes(alice.username));
+    assert.equal(page.body.includes(bob.username), false);
+    const anonymous = await new HttpClient(server.origin).get(`/dashboard?user=${bob.username}`);
+    assert.equal(anonymous.status, 302);
+    assert.equal(anonymous.headers.get('location'), '/');
+  });
+
+  test('a room link opens the room for a signed-in user and makes them a member', async () => {
+    const alice = await registeredClient(server.origin);
+    const bob = await registeredClient(server.origin);
+    const room = (await alice.post('/api/rooms', { name: '<b>Team</b> & "co"' })).body;
+    const page = await bob.get(`/room/${room.id}`);
+    assert.equal(page.status, 200);
+    assert.ok(page.body.includes('&lt;b&gt;Team&lt;/b&gt; &amp; &quot;co&quot;'), 'the room name is escaped');
+    assert.equal(page.body.includes('<b>Team</b>'), false);
+    assert.deepEqual((await bob.get('/api/rooms')).body.map((r: { id: string }) => r.id), [room.id]);
+  });
+
+  test('unknown rooms get a 404 page; signed-out visitors are sent to sign in first', async () => {
+    const alice = await registeredClient(server.origin);
+    const missing = await alice.get(`/room/${'Z'.repeat(22)}`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.headers.get('content-type') ?? '', /text\/html/);
+    assert.ok(missing.body.includes('This room does not exist'));
+    const room = (await alice.post('/api/rooms', { name: 'x' })).body;
+    const anonymous = await new HttpClient(server.origin).get(`/room/${room.id}`);
+    assert.equal(anonymous.status, 302);
+    assert.equal(anonymous.headers.get('location'), `/?next=${encodeURIComponent(`/room/${room.id}`)}`);
+  });
+
+  test('the language follows Accept-Language, and the switch cookie wins', async () => {
+    const client = new HttpClient(server.origin);
+    const russian = await client.get('/', { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.8' });
+    assert.match(russian.body, /<html lang="ru">/);
+    assert.ok(russian.body.includes('Войти'));
+    const english = await client.get('/', { 'accept-language': 'de-DE,en;q=0.5' });
+    assert.match(english.body, /<html lang="en">/);
+    const chosen = await client.get('/', { 'accept-language': 'ru', cookie: 'lang=en' });
+    assert.match(chosen.body, /<html lang="en">/);
+  });
+
+  test('every page carries the security headers and no version banner', async () => {
+    const client = new HttpClient(server.origin);
+    for (const path of ['/', '/health', '/no-such-route', '/assets/app.css']) {
+      const result = await client.get(path);
+      const csp = result.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'none'/, path);
+      assert.match(csp, /require-trusted-types-for 'script'/, path);
+      assert.doesNotMatch(csp, /unsafe-inline/, path);
+      assert.equal(result.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(result.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.match(result.headers.get('permissions-policy') ?? '', /camera=\(self\)/, path);
+      assert.equal(result.headers.get('x-powered-by'), null, path);
+      assert.equal(result.headers.get('server'), null, path);
+    }
+  });
+
+  test('/health answers ok and the API is documented at /docs', async () => {
+    const client = new HttpClient(server.origin);
+    assert.deepEqual((await client.get('/health')).body, { status: 'ok' });
+    const spec = await client.get('/docs/json');
+    assert.equal(spec.status, 200);
+    for (const path of ['/login', '/register', '/logout', '/send_link', '/api/rooms', '/health', '/dashboard']) {
+      assert.ok(spec.body.paths[path], `missing ${path} in OpenAPI`);
+    }
+  });
+});

@@ -1,0 +1,240 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { HttpClient, registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { WS_MAX_FRAME_BYTES } from '../../src/shared/limits.js';
+
+const OFFER_SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 AB:CD\r\n';
+
+describe('signalling over /ws/{roomId}', () => {
+  let server: TestServer;
+  let alice: Awaited<ReturnType<typeof registeredClient>>;
+  let bob: Awaited<ReturnType<typeof registeredClient>>;
+  let roomId: string;
+
+  before(async () => {
+    server = await startServer({ ROOM_CAPACITY: '3' });
+    alice = await registeredClient(server.origin);
+    bob = await registeredClient(server.origin);
+    roomId = (await alice.post('/api/rooms', { name: 'Call' })).body.id;
+  });
+  after(() => server.close());
+
+  test('the upgrade is refused without a session, from a foreign origin, and for unknown rooms', async () => {
+    assert.equal(await upgradeStatus(server.origin, roomId, { origin: server.origin }), 401);
+    for (const origin of ['https://evil.example', 'null', `${server.origin}.evil.example`]) {
+      assert.equal(await upgradeStatus(server.origin, roomId, { origin, cookie: alice.cookie }), 403, origin);
+    }
+    assert.equal(await upgradeStatus(server.origin, roomId, { cookie: alice.cookie }), 403, 'no Origin');
+    assert.equal(await upgradeStatus(server.origin, 'Q'.repeat(22), { origin: server.origin, cookie: alice.cookie }), 404);
+    assert.equal(await upgradeStatus(server.origin, roomId, { origin: server.origin, cookie: alice.cookie }), 101);
+  });
+
+  test('joining announces peers both ways and relays signals unchanged with the sender stamped', async () => {
+    const a = await WsClient.join(server.origin, roomId, alice.cookie);
+    assert.deepEqual(a.joined.peers, []);
+    assert.equal(a.joined.version, PROTOCOL_VERSION);
+    const b = await WsClient.join(server.origin, roomId, bob.cookie);
+    assert.deepEqual(b.joined.peers.map((p) => p.username), [alice.username]);
+    const announced = await a.client.next('peer-joined');
+    assert.equal(announced.peer.username, bob.username);
+    assert.equal(announced.peer.peerId, b.joined.selfId);
+
+    const payload = { kind: 'description', description: { type: 'offer', sdp: OFFER_SDP } } as const;
+    b.client.send({ type: 'signal', to: a.joined.selfId, payload });
+    const relayed = await a.client.next('signal');
+    assert.equal(relayed.from, b.joined.selfId);
+    const digest = (s: string) => createHash('sha256').update(s).digest('hex');
+    assert.equal(relayed.payload.kind === 'description' && digest(relayed.payload.description.sdp), digest(OFFER_SDP));
+
+    // A client cannot claim to be someone else: an extra `from` field is refused, not relayed.
+    b.client.send({ type: 'signal', to: a.joined.selfId, from: 'someone-else', payload });
+    const spoof = await b.client.next('error');
+    assert.equal(spoof.code, 'bad-message');
+    assert.equal(spoof.ref, 'signal');
+
+    b.client.send({ type: 'media', media: { audio: false, video: true } });
+    const media = await a.client.next('peer-media');
+    assert.deepEqual([media.peerId, media.media], [b.joined.selfId, { audio: false, video: true }]);
+
+    b.client.close();
+    const left = await a.client.next('peer-left');
+    assert.equal(left.peerId, b.joined.selfId);
+    await a.client.roundTrip();
+    assert.equal(a.client.received.filter((m) => m.type === 'signal').length, 0, 'the spoofed signal was never relayed');
+    a.client.close();
+  });
+
+  test('signals to unknown peers or peers of another room are refused', async () => {
+    const otherRoom = (await bob.post('/api/rooms', { name: 'Other' })).body.id;
+    const a = await WsClient.join(server.origin, roomId, alice.cookie);
+    const b = await WsClient.join(server.origin, otherRoom, bob.cookie);
+    a.client.send({ type: 'signal', to: b.joined.selfId, payload: { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } } });
+    const error = await a.client.next('error');
+    assert.equal(error.code, 'unknown-peer');
+    await b.client.roundTrip();
+    assert.equal(b.client.received.some((m) => m.type === 'signal'), false);
+    a.client.close();
+    b.client.close();
+  });
+
+  test('bad frames get error frames with stable codes and change nothing', async () => {
+    const a = await WsClient.join(server.origin, roomId, alice.cookie);
+    const b = await WsClient.join(server.origin, roomId, bob.cookie);
+    await a.client.next('peer-joined');
+    const cases: Array<[string, string]> = [
+      ['{', 'bad-json'],
+      ['null', 'bad-message'],
+      ['[]', 'bad-message'],
+      ['"text"', 'bad-message'],
+      ['{"type":"nope"}', 'bad-message'],
+      ['{"type":"chat","clientId":"abcdefgh","text":""}', 'bad-message'],
+      ['{"type":"chat","clientId":"abcdefgh","text":"a\\u0000b"}', 'bad-message'],
+      ['{"type":"chat","clientId":"no spaces!","text":"hi"}', 'bad-message'],
+      ['{"type":"media","media":{"audio":"yes","video":true}}', 'bad-message'],
+      ['{"__proto__":{"polluted":1},"type":"ping"}', 'bad-message'],
+      ['{"type":"join","version":1,"media":{"audio":true,"video":true}}', 'already-joined'],
+    ];
+    for (const [frame, code] of cases) {
+      a.client.sendRaw(frame);
+      const error = await a.client.next('error');
+      assert.equal(error.code, code, frame);
+    }
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    await b.client.roundTrip();
+    assert.equal(b.client.received.some((m) => m.type === 'chat' || m.type === 'peer-media' || m.type === 'error'), false);
+    const history = await server.ctx.chat.recent(roomId, 100);
+    assert.equal(history.length, 0, 'nothing invalid was stored');
+    a.client.close();
+    b.client.close();
+  });
+
+  test('messages before join are refused; an oversize frame closes with 1009; binary with 1003', async () => {
+    const early = await WsClient.open(server.origin, roomId, { cookie: alice.cookie });
+    early.send({ type: 'chat', clientId: 'abcdefgh', text: 'hi' });
+    assert.equal((await early.next('error')).code, 'not-joined');
+    early.sendRaw('x'.repeat(WS_MAX_FRAME_BYTES + 1));
+    assert.equal((await early.closed).code, 1009);
+
+    const binary = await WsClient.open(server.origin, roomId, { cookie: alice.cookie });
+    binary.sendRaw(Buffer.from([1, 2, 3]));
+    assert.equal((await binary.closed).code, 1003);
+  });
+
+  test('an unsupported protocol version is refused clearly', async () => {
+    const client = await WsClient.open(server.origin, roomId, { cookie: alice.cookie });
+    client.send({ type: 'join', version: 999, media: { audio: true, video: true } });
+    assert.equal((await client.next('error')).code, 'unsupported-version');
+    assert.equal((await client.closed).code, CloseCode.policy);
+  });
+
+  test('a full room refuses the next participant with room-full', async () => {
+    const carol = await registeredClient(server.origin);
+    const dave = await registeredClient(server.origin);
+    const joined = [];
+    for (const user of [alice, bob, carol]) joined.push(await WsClient.join(server.origin, roomId, user.cookie));
+    const extra = await WsClient.open(server.origin, roomId, { cookie: dave.cookie });
+    extra.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
+    const error = await extra.next('error');
+    assert.equal(error.code, 'room-full');
+    assert.equal((await extra.closed).code, CloseCode.roomFull);
+    // Once someone leaves there is a seat again.
+    joined[0]!.client.close();
+    await joined[1]!.client.next('peer-left');
+    const retry = await WsClient.join(server.origin, roomId, dave.cookie);
+    assert.equal(retry.joined.peers.length, 2);
+    for (const j of [...joined.slice(1), retry]) j.client.close();
+  });
+
+  test('chat is stored, acknowledged, broadcast once, and replayed to late joiners', async () => {
+    const room = (await alice.post('/api/rooms', { name: 'Chatty' })).body.id;
+    const a = await WsClient.join(server.origin, room, alice.cookie);
+    const b = await WsClient.join(server.origin, room, bob.cookie);
+    a.client.send({ type: 'chat', clientId: 'client-msg-1', text: '<img src=x onerror=alert(1)> hello' });
+    const ack = await a.client.next('chat-ack');
+    assert.deepEqual(ack, { type: 'chat-ack', clientId: 'client-msg-1', seq: 1 });
+    const atBob = await b.client.next('chat');
+    assert.equal(atBob.message.username, alice.username);
+    assert.equal(atBob.message.text, '<img src=x onerror=alert(1)> hello');
+    assert.equal(atBob.message.seq, 1);
+
+    // A resend (same client id) is acknowledged with the same seq and not shown again.
+    a.client.send({ type: 'chat', clientId: 'client-msg-1', text: '<img src=x onerror=alert(1)> hello' });
+    assert.equal((await a.client.next('chat-ack')).seq, 1);
+    b.client.send({ type: 'chat', clientId: 'client-msg-2', text: 'second' });
+    assert.equal((await b.client.next('chat-ack')).seq, 2);
+    await a.client.next('chat', (m) => m.message.seq === 2);
+    await b.client.roundTrip();
+    assert.equal(b.client.received.filter((m) => m.type === 'chat').length, 1, 'bob saw his own message once, alice’s once');
+
+    const late = await WsClient.join(server.origin, room, (await registeredClient(server.origin)).cookie);
+    assert.deepEqual(late.joined.history.map((m) => m.seq), [1, 2]);
+    late.client.close();
+    await a.client.next('peer-left');
+    const resumed = await WsClient.join(server.origin, room, alice.cookie, 1);
+    assert.deepEqual(resumed.joined.history.map((m) => m.text), ['second']);
+    for (const c of [a, b, resumed]) c.client.close();
+  });
+
+  test('signing out closes that session’s WebSockets with 4001', async () => {
+    const erin = await registeredClient(server.origin);
+    const room = (await erin.post('/api/rooms', { name: 'Bye' })).body.id;
+    const { client } = await WsClient.join(server.origin, room, erin.cookie);
+    const cookie = erin.cookie;
+    await erin.post('/logout');
+    assert.equal((await client.closed).code, CloseCode.sessionEnded);
+    assert.equal(await upgradeStatus(server.origin, room, { origin: server.origin, cookie }), 401);
+  });
+
+  test('a flooding connection is told, then closed with 1008, while others are unaffected', async () => {
+    const room = (await alice.post('/api/rooms', { name: 'Flood' })).body.id;
+    const flooder = await WsClient.join(server.origin, room, alice.cookie);
+    const victim = await WsClient.join(server.origin, room, bob.cookie);
+    for (let i = 0; i < 1000; i += 1) flooder.client.send({ type: 'ping' });
+    assert.equal((await flooder.client.next('error', (e) => e.code === 'rate-limited')).code, 'rate-limited');
+    assert.equal((await flooder.client.closed).code, CloseCode.policy);
+    await victim.client.next('peer-left');
+    await victim.client.roundTrip();
+    victim.client.close();
+  });
+});
+
+describe('data survives a restart', () => {
+  test('users, sessions, rooms, memberships, invitations and chat are still there', async () => {
+    const first = await startServer();
+    const alice = await registeredClient(first.origin);
+    const bob = await registeredClient(first.origin);
+    const room = (await alice.post('/api/rooms', { name: 'Durable' })).body.id;
+    await alice.post('/send_link', { room_id: room, username: bob.username });
+    const { client } = await WsClient.join(first.origin, room, alice.cookie);
+    client.send({ type: 'chat', clientId: 'durable-1', text: 'still here?' });
+    await client.next('chat-ack');
+    client.close();
+    await first.app.close();
+
+    // Same database file, new process state.
+    const { buildApp } = await import('../../src/server/app.js');
+    const { loadConfig } = await import('../../src/server/config.js');
+    const { app } = await buildApp(loadConfig({ DATABASE_URL: `sqlite:${first.dbPath}`, LOG_LEVEL: 'silent' }), { logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address() as { port: number };
+    const origin = `http://127.0.0.1:${address.port}`;
+    try {
+      const aliceAgain = new HttpClient(origin);
+      aliceAgain.cookie = alice.cookie;
+      assert.equal((await aliceAgain.get('/api/me')).body.username, alice.username, 'the session survived');
+      const bobAgain = new HttpClient(origin);
+      bobAgain.cookie = bob.cookie;
+      assert.equal((await bobAgain.get('/api/invitations')).body[0].roomId, room);
+      assert.deepEqual((await bobAgain.get('/api/rooms')).body.map((r: { id: string }) => r.id), [room]);
+      const rejoined = await WsClient.join(origin, room, bob.cookie);
+      assert.deepEqual(rejoined.joined.history.map((m) => m.text), ['still here?']);
+      rejoined.client.close();
+    } finally {
+      await app.close();
+      await first.close().catch(() => undefined);
+    }
+  });
+});

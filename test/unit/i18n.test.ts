@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { en } from '../../src/shared/i18n/en.js';
+import { ru } from '../../src/shared/i18n/ru.js';
+import { negotiateLanguage, translate } from '../../src/shared/i18n/index.js';
+
+test('both catalogues have the same keys and the same placeholders', () => {
+  assert.deepEqual(Object.keys(ru).sort(), Object.keys(en).sort());
+  for (const key of Object.keys(en) as Array<keyof typeof en>) {
+    const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+    assert.deepEqual(placeholders(ru[key]), placeholders(en[key]), key);
+  }
+});
+
+test('every {{t:key}} used by a page exists in the catalogue', () => {
+  for (const file of readdirSync('public/pages')) {
+    const html = readFileSync(`public/pages/${file}`, 'utf8');
+    for (const [, key] of html.matchAll(/\{\{t:([\w.-]+)\}\}/g)) assert.ok(key! in en, `${file}: ${key}`);
+  }
+});
+
+test('Accept-Language negotiation honours order and q-values', () => {
+  assert.equal(negotiateLanguage(undefined), 'en');
+  assert.equal(negotiateLanguage('ru-RU,ru;q=0.9'), 'ru');
+  assert.equal(negotiateLanguage('de,ru;q=0.3,en;q=0.7'), 'en');
+  assert.equal(negotiateLanguage('ru;q=0,en'), 'en');
+  assert.equal(negotiateLanguage('*'), 'en');
+  assert.equal(negotiateLanguage('garbage;;;,,'), 'en');
+});
+
+test('placeholders are filled', () => {
+  assert.equal(translate('ru', 'room.participants', { count: 3 }), 'В комнате: 3');
+  assert.equal(translate('en', 'dashboard.signedInAs', {}), 'Signed in as {name}');
+});

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SignalingConnection, MAX_RATE_VIOLATIONS, MESSAGE_BURST } from '../../src/server/realtime/connection.js';
+import { RoomRegistry } from '../../src/server/realtime/room-registry.js';
+import type { PeerSocket } from '../../src/server/realtime/socket.js';
+import type { ChatRepo } from '../../src/server/repos/chat.js';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../src/shared/protocol.js';
+
+/** An in-memory socket: records what the server sends. */
+class MemorySocket implements PeerSocket {
+  sent: ServerMessage[] = [];
+  closedWith: number | undefined;
+  bufferedAmount = 0;
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as ServerMessage);
+  }
+  close(code: number) {
+    this.closedWith = code;
+  }
+  take<T extends ServerMessage['type']>(type: T) {
+    return this.sent.filter((m) => m.type === type) as Array<Extract<ServerMessage, { type: T }>>;
+  }
+}
+
+const silentLog = { error() {}, warn() {}, info() {}, debug() {} } as never;
+const noChat = { recent: async () => [], append: async () => { throw new Error('db down'); } } as unknown as ChatRepo;
+const room = { id: 'room-1', name: 'Room' };
+
+async function joined(registry: RoomRegistry, name: string) {
+  const socket = new MemorySocket();
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { registry, chat: noChat, log: silentLog });
+  conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
+  await new Promise((resolve) => setImmediate(resolve));
+  const welcome = socket.take('joined')[0];
+  return { socket, conn, welcome };
+}
+
+test('rooms are created on first join and disposed when empty', async () => {
+  const registry = new RoomRegistry(6);
+  const a = await joined(registry, 'a');
+  const b = await joined(registry, 'b');
+  assert.equal(registry.roomCount, 1);
+  assert.deepEqual(b.welcome?.peers.map((p) => p.username), ['a']);
+  assert.equal(a.socket.take('peer-joined')[0]?.peer.username, 'b');
+  a.conn.closed();
+  assert.deepEqual(b.socket.take('peer-left').map((m) => m.peerId), [a.welcome?.selfId]);
+  b.conn.closed();
+  assert.equal(registry.roomCount, 0);
+});
+
+test('a chat the database cannot store is reported, not acknowledged or broadcast', async () => {
+  const registry = new RoomRegistry(6);
+  const a = await joined(registry, 'a');
+  const b = await joined(registry, 'b');
+  a.conn.receive(JSON.stringify({ type: 'chat', clientId: 'abcdefgh', text: 'hi' }));
+  await new Promise((resolve) => setImmediate(resolve));
+  const [error] = a.socket.take('error');
+  assert.equal(error?.code, 'chat-unavailable');
+  assert.equal(error?.clientId, 'abcdefgh');
+  assert.equal(a.socket.take('chat-ack').length, 0);
+  assert.equal(b.socket.take('chat').length, 0);
+});
+
+test('a slow reader is closed instead of buffered without bound', async () => {
+  const registry = new RoomRegistry(6);
+  const a = await joined(registry, 'a');
+  const b = await joined(registry, 'b');
+  b.socket.bufferedAmount = 10 * 1024 * 1024;
+  a.conn.receive(JSON.stringify({ type: 'media', media: { audio: false, video: true } }));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(b.socket.closedWith, 1008);
+});
+
+test('a flood is rate limited and finally closed with 1008', async () => {
+  const registry = new RoomRegistry(6);
+  const a = await joined(registry, 'a');
+  for (let i = 0; i < MESSAGE_BURST + MAX_RATE_VIOLATIONS + 10; i += 1) a.conn.receive('{"type":"ping"}');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(a.socket.take('error')[0]?.code, 'rate-limited');
+  assert.equal(a.socket.closedWith, 1008);
+  assert.equal(registry.roomCount, 0, 'the flooder left the room');
+});
