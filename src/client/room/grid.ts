@@ -57,11 +57,23 @@ export class VideoGrid {
       el('div', { class: 'avatar', 'aria-hidden': 'true' }, initial(state.label)),
       el('figcaption', {},
         el('span', { class: 'name' }, state.label),
-        el('span', { class: 'badge', 'data-mic-off': '', title: t('room.micMuted') }, '🔇', el('span', { class: 'visually-hidden' }, t('room.micMuted'))),
-        el('span', { class: 'badge', 'data-cam-off': '', title: t('room.cameraIsOff') }, '🚫', el('span', { class: 'visually-hidden' }, t('room.cameraIsOff'))),
+        el('span', { class: 'badge', 'data-mic-off': '', title: t('room.micMuted') }, icon('i-mic-off'), el('span', { class: 'visually-hidden' }, t('room.micMuted'))),
+        el('span', { class: 'badge', 'data-cam-off': '', title: t('room.cameraIsOff') }, icon('i-cam-off'), el('span', { class: 'visually-hidden' }, t('room.cameraIsOff'))),
       ),
     );
   }
+}
+
+/** A reference to one of the page's SVG sprite symbols. */
+function icon(id: string): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  const use = document.createElementNS(ns, 'use');
+  use.setAttribute('href', `#${id}`);
+  svg.append(use);
+  return svg;
 }
 
 function initial(name: string): string {

@@ -121,7 +121,7 @@ export class Call extends Emitter<CallEvents> {
       case 'joined':
         return this.onJoined(message);
       case 'peer-joined':
-        return this.addPeer(message.peer);
+        return this.addPeer(message.peer, false);
       case 'peer-left': {
         const peer = this.peers.get(message.peerId);
         if (!peer) return;
@@ -160,16 +160,17 @@ export class Call extends Emitter<CallEvents> {
     this.dropPeers();
     this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
     for (const stored of message.history) if (this.chat.add(stored)) this.emit('chat', stored);
-    for (const peer of message.peers) this.addPeer(peer);
+    for (const peer of message.peers) this.addPeer(peer, true);
     for (const pending of this.chat.pending()) this.signaling.send({ type: 'chat', clientId: pending.clientId, text: pending.text });
   }
 
-  private addPeer(peer: PeerInfo): void {
+  /** `initiator`: I joined after this peer, so I send the first offer. */
+  private addPeer(peer: PeerInfo, initiator: boolean): void {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
     const info: RemotePeer = { ...peer, stream: null, connection: 'new' };
     const session = new PeerSession(
       peer.peerId,
-      this.selfId > peer.peerId,
+      initiator,
       { iceServers: this.options.iceServers },
       (payload) => this.signaling.send({ type: 'signal', to: peer.peerId, payload }),
       this.options.localStream,

@@ -1,8 +1,12 @@
 /**
- * One WebRTC connection to one remote peer, using "perfect negotiation"
- * (MDN): both sides run the same code, the polite one yields on glare.
- * Signals are processed strictly in order, and ICE candidates that arrive
- * before the remote description are held until it is set.
+ * One WebRTC connection to one remote peer.
+ *
+ * The first offer comes from one side only: the participant who joins (the
+ * initiator) offers to everyone already there, and they add their media when
+ * that offer arrives. Later renegotiations (ICE restarts) can start on either
+ * side, so "perfect negotiation" (MDN) settles any glare: the polite side
+ * yields. Signals are processed strictly in order, and ICE candidates that
+ * arrive before the remote description are held until it is set.
  */
 import type { SignalPayload } from '../../shared/protocol.js';
 import { Emitter } from '../common/emitter.js';
@@ -26,14 +30,17 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   private queue: Promise<void> = Promise.resolve();
   private restartTimer: number | undefined;
   private closed = false;
+  private localMediaAdded = false;
+  /** The polite side rolls back its own offer when offers collide. */
+  private readonly polite: boolean;
 
   constructor(
     readonly remotePeerId: string,
-    /** The polite side rolls back its own offer when offers collide. */
-    private readonly polite: boolean,
+    /** True for the side that sends the first offer: the one who joined later. */
+    initiator: boolean,
     config: RTCConfiguration,
     private readonly sendSignal: (payload: SignalPayload) => void,
-    localStream: MediaStream | null,
+    private readonly localStream: MediaStream | null,
   ) {
     super();
     this.pc = new RTCPeerConnection(config);
@@ -46,9 +53,22 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     });
     this.pc.addEventListener('connectionstatechange', () => this.emit('connection', this.pc.connectionState));
     this.pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
-    // A side with nothing to send adds nothing: the other side's offer brings
-    // the media lines, and the answer receives them.
-    if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
+    this.polite = !initiator;
+    if (initiator) {
+      // Adding media fires `negotiationneeded`, which sends the offer. Missing
+      // a camera or microphone, still ask to receive that kind from the other side.
+      this.addLocalMedia();
+      for (const kind of ['audio', 'video'] as const) {
+        if (!this.pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.pc.addTransceiver(kind, { direction: 'recvonly' });
+      }
+    }
+  }
+
+  /** Sends local tracks; on the answering side this reuses the offer's transceivers. */
+  private addLocalMedia(): void {
+    if (this.localMediaAdded || !this.localStream) return;
+    this.localMediaAdded = true;
+    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
   }
 
   /** Handles a signal from the remote peer, after every earlier one. */
@@ -106,6 +126,9 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pendingCandidates = [];
     for (const candidate of held) await this.addCandidate(candidate);
     if (description.type === 'offer') {
+      // Added before answering, the tracks ride on the offer's media lines and
+      // the answer carries them: no second negotiation round.
+      this.addLocalMedia();
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
     }

@@ -1,0 +1,122 @@
+/**
+ * What a user without a working camera sees, the phone layout, and an
+ * accessibility scan of every page.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
+import { launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
+
+async function createRoom(page: Page, name: string): Promise<string> {
+  return page.evaluate(async (roomName) => {
+    const response = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: roomName }) });
+    return ((await response.json()) as { id: string }).id;
+  }, name);
+}
+
+/** Makes getUserMedia fail the way a browser does when the user blocked the camera. */
+async function blockCamera(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+}
+
+describe('devices, phones and accessibility', () => {
+  let app: AppProcess;
+  let browser: Browser;
+  const problems: PageProblems[] = [];
+
+  before(async () => {
+    app = await startApp();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  test('with the camera blocked, a user is told how to fix it and still watches and chats', async () => {
+    const host = await (await newUserContext(browser, app.origin)).newPage();
+    const viewer = await (await newUserContext(browser, app.origin)).newPage();
+    problems.push(watchPage(host), watchPage(viewer));
+    await registerThroughUi(host, `host${process.pid}`);
+    await registerThroughUi(viewer, `viewer${process.pid}`);
+    const roomId = await createRoom(host, 'Watch party');
+    await blockCamera(viewer);
+    await host.goto(`/room/${roomId}`);
+    await viewer.goto(`/room/${roomId}`);
+    await viewer.getByText(/Camera and microphone are blocked.*allow them in the browser/).waitFor();
+    assert.equal(await viewer.getByRole('button', { name: 'Mute microphone' }).isDisabled(), true);
+    await waitForRemoteVideo(viewer, 1);
+    await viewer.getByLabel('Message').fill('I can only watch');
+    await viewer.getByLabel('Message').press('Enter');
+    await host.locator('.message', { hasText: 'I can only watch' }).waitFor();
+    await host.close();
+    await viewer.close();
+  });
+
+  test('the room page fits a 360×740 phone: no horizontal scroll, controls visible, chat folded', async () => {
+    const desk = await (await newUserContext(browser, app.origin)).newPage();
+    const phone = await (await newUserContext(browser, app.origin, { viewport: { width: 360, height: 740 } })).newPage();
+    problems.push(watchPage(desk), watchPage(phone));
+    await registerThroughUi(desk, `desk${process.pid}`);
+    await registerThroughUi(phone, `phone${process.pid}`);
+    const roomId = await createRoom(desk, 'A room with a rather long name that must not push the layout sideways');
+    await desk.goto(`/room/${roomId}`);
+    await phone.goto(`/room/${roomId}`);
+    await waitForRemoteVideo(phone, 1);
+    await phone.screenshot({ path: 'test-results/room-360.png' });
+    const overflowOf = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok((await overflowOf(phone)) <= 0, 'no horizontal scroll in the room');
+    assert.equal(await phone.locator('[data-chat]').isVisible(), false, 'the chat starts folded on a phone');
+    for (const name of ['Mute microphone', 'Turn camera off', 'Chat', 'Leave']) {
+      const box = await phone.getByRole('button', { name, exact: true }).boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= 740 && box.x >= 0 && box.x + box.width <= 360, `${name} is on screen`);
+    }
+    await phone.getByRole('button', { name: 'Chat', exact: true }).click();
+    await phone.getByLabel('Message').fill('from my phone');
+    await phone.getByLabel('Message').press('Enter');
+    await desk.locator('.message', { hasText: 'from my phone' }).waitFor();
+    assert.ok((await overflowOf(phone)) <= 0, 'still no horizontal scroll with the chat open');
+    await phone.goto('/dashboard');
+    await phone.locator('#rooms li').waitFor();
+    assert.ok((await overflowOf(phone)) <= 0, 'no horizontal scroll on the dashboard');
+    await phone.screenshot({ path: 'test-results/dashboard-360.png' });
+  });
+
+  test('sign-in, dashboard and room pages have no serious or critical accessibility violations', async () => {
+    const page = await (await newUserContext(browser, app.origin)).newPage();
+    problems.push(watchPage(page));
+    const scan = async (label: string) => {
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(serious.map((v) => `${label}: ${v.id} (${v.nodes.length})`), []);
+    };
+    await page.goto('/');
+    await scan('sign-in');
+    await registerThroughUi(page, `axe${process.pid}`);
+    await createRoom(page, 'Accessible');
+    await page.reload();
+    await page.locator('#rooms li').waitFor();
+    await scan('dashboard');
+    await page.locator('#rooms li').getByRole('link', { name: 'Join' }).click();
+    await page.locator('.tile').waitFor();
+    await scan('room');
+  });
+
+  test('the Russian interface is complete', async () => {
+    const context = await browser.newContext({ baseURL: app.origin, locale: 'ru-RU', permissions: ['camera', 'microphone'] });
+    const page = await context.newPage();
+    problems.push(watchPage(page));
+    await page.goto('/');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ru');
+    await page.getByRole('button', { name: 'Войти' }).waitFor();
+    await page.getByLabel('Язык').selectOption('en');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  test('no CSP or Trusted Types violation and no uncaught error on any page', () => {
+    assert.deepEqual(problems.flatMap((p) => p.csp), []);
+    assert.deepEqual(problems.flatMap((p) => p.errors), []);
+  });
+});

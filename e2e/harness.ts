@@ -1,0 +1,138 @@
+/**
+ * Shared pieces of the browser tests: the real server as a child process on
+ * a fresh SQLite file, Debian's Chromium with fake media, users who sign up
+ * through the UI, and collectors for CSP violations and page errors.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const PASSWORD = 'correct horse battery';
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface AppProcess {
+  origin: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'callroom-e2e-'));
+  const port = await freePort();
+  const child = spawn('node', ['dist/server/main.js'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'e2e.db')}`, ICE_SERVERS: 'none', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${origin}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    origin,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+}
+
+/** Problems a page reported: CSP or Trusted Types violations, uncaught errors. */
+export interface PageProblems {
+  csp: string[];
+  errors: string[];
+}
+
+export async function newUserContext(browser: Browser, origin: string, options: { viewport?: { width: number; height: number } } = {}) {
+  const context = await browser.newContext({
+    baseURL: origin,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    permissions: ['camera', 'microphone'],
+  });
+  return context;
+}
+
+export function watchPage(page: Page): PageProblems {
+  const problems: PageProblems = { csp: [], errors: [] };
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Refused to|Content Security Policy|TrustedHTML|Trusted Type/i.test(text)) problems.csp.push(text);
+  });
+  page.on('pageerror', (error) => problems.errors.push(error.message));
+  return problems;
+}
+
+export async function registerThroughUi(page: Page, username: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: /No account yet|Нет аккаунта/ }).click();
+  const form = page.locator('#register-form');
+  await form.getByLabel(/Username|Имя пользователя/).fill(username);
+  await form.getByLabel(/^(Password|Пароль)/).fill(PASSWORD);
+  await form.getByRole('button', { name: /Create account|Создать аккаунт/ }).click();
+  await page.waitForURL('**/dashboard');
+}
+
+/** Remote video frames decoded so far on this page, per remote peer. */
+export function decodedFrames(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const call = (window as unknown as { __call?: { decodedFrames(): Promise<Record<string, number>> } }).__call;
+    return call ? call.decodedFrames() : {};
+  });
+}
+
+/** Waits until `peers` remote videos have decoded frames, and returns the counts. */
+export async function waitForRemoteVideo(page: Page, peers: number, timeoutMs = 20_000): Promise<Record<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = await decodedFrames(page);
+    const values = Object.values(frames);
+    if (values.length === peers && values.every((n) => n > 0)) return frames;
+    if (Date.now() > deadline) throw new Error(`remote video not decoded: ${JSON.stringify(frames)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+export type { Browser, BrowserContext, Page };

@@ -1,0 +1,34 @@
+// Runs the browser end-to-end tests inside a private network namespace that
+// has only loopback, so WebRTC traffic never leaves this machine and Chromium
+// gathers loopback candidates (see TESTING.md). Re-executes itself inside the
+// namespace; fails loudly if it cannot create one.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+const files = readdirSync('e2e').filter((f) => f.endsWith('.test.ts')).map((f) => `e2e/${f}`);
+const testCommand = ['node', '--import', 'tsx', '--test', '--test-concurrency=1', ...files];
+
+if (process.env.CALLROOM_E2E_NETNS === '1') {
+  const result = spawnSync(testCommand[0], testCommand.slice(1), { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+
+const chrome = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chrome)) {
+  console.error(`Chromium not found at ${chrome}. Install it (apt-get install -y chromium) or set CHROME_PATH.`);
+  process.exit(1);
+}
+if (!existsSync('dist/assets/room.js')) {
+  console.error('dist/assets is missing: run `npm run build` first.');
+  process.exit(1);
+}
+
+const inner = `ip link set lo up && CALLROOM_E2E_NETNS=1 node scripts/e2e.mjs`;
+// As root a plain network namespace works; otherwise a user namespace maps us to root inside it.
+const unshareFlags = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
+const result = spawnSync('unshare', [...unshareFlags, 'sh', '-c', inner], { stdio: 'inherit' });
+if (result.error) {
+  console.error('could not create a network namespace:', result.error.message);
+  process.exit(1);
+}
+process.exit(result.status ?? 1);
