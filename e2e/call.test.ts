@@ -73,6 +73,7 @@ describe('a call between two users', () => {
     assert.equal(await bobPage.locator('.message').count(), 2, 'no duplicates after the reload');
     await waitForRemoteVideo(bobPage, 1);
     await waitForRemoteVideo(alicePage, 1);
+    await alicePage.screenshot({ path: 'test-results/room-desktop.png' });
   });
 
   test('alice mutes and turns her camera off; bob sees it', async () => {
