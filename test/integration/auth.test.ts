@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import SQLite from 'better-sqlite3';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { HttpClient, PASSWORD, registeredClient, uniqueName } from '../helpers/client.js';
 
@@ -32,13 +31,16 @@ describe('accounts and sessions', () => {
     const sentinel = 'P@ss-SENTINEL-9f3a';
     const client = new HttpClient(server.origin);
     assert.equal((await client.post('/register', { username: name, password: sentinel })).status, 201);
-    const db = new SQLite(server.dbPath, { readonly: true });
-    const row = db.prepare('select password_hash from users where username = ?').get(name) as { password_hash: string };
-    db.close();
+    const row = await server.ctx.db.selectFrom('users').select('password_hash').where('username', '=', name).executeTakeFirstOrThrow();
     const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(row.password_hash);
     assert.ok(match, row.password_hash);
     assert.ok(Number(match[1]) >= 19456 && Number(match[2]) >= 2 && Number(match[3]) === 1);
-    for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
+    const sameSecret = await registeredClient(server.origin);
+    const other = await server.ctx.db.selectFrom('users').select('password_hash').where('id', '=', sameSecret.userId).executeTakeFirstOrThrow();
+    assert.notEqual(other.password_hash.split('$')[4], row.password_hash.split('$')[4], 'every hash has its own salt');
+    // On SQLite the whole database is one file (plus its WAL): grep it. On
+    // PostgreSQL the row check above is what we can see.
+    for (const file of server.dbPath ? [server.dbPath, `${server.dbPath}-wal`] : []) {
       let contents = '';
       try {
         contents = readFileSync(file, 'latin1');

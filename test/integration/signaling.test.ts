@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { listen, startServer, testEnv, type TestServer } from '../helpers/server.js';
 import { HttpClient, registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
 import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { WS_MAX_FRAME_BYTES } from '../../src/shared/limits.js';
@@ -214,13 +214,10 @@ describe('data survives a restart', () => {
     client.close();
     await first.app.close();
 
-    // Same database file, new process state.
+    // Same database, new process state.
     const { buildApp } = await import('../../src/server/app.js');
-    const { loadConfig } = await import('../../src/server/config.js');
-    const { app } = await buildApp(loadConfig({ DATABASE_URL: `sqlite:${first.dbPath}`, LOG_LEVEL: 'silent' }), { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address() as { port: number };
-    const origin = `http://127.0.0.1:${address.port}`;
+    const { app } = await buildApp(testEnv(first.databaseUrl), { logger: false });
+    const origin = await listen(app);
     try {
       const aliceAgain = new HttpClient(origin);
       aliceAgain.cookie = alice.cookie;
@@ -234,7 +231,7 @@ describe('data survives a restart', () => {
       rejoined.client.close();
     } finally {
       await app.close();
-      await first.close().catch(() => undefined);
+      await first.close();
     }
   });
 });
