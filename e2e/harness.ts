@@ -136,3 +136,54 @@ export async function waitForRemoteVideo(page: Page, peers: number, timeoutMs = 
 }
 
 export type { Browser, BrowserContext, Page };
+
+export interface Coturn {
+  url: string;
+  secret: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A real coturn on loopback, checking TURN REST credentials against `secret`. */
+export async function startCoturn(secret: string): Promise<Coturn> {
+  const port = await freePort();
+  const child = spawn('turnserver', [
+    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
+    '--min-port=49160', '--max-port=49200', '--use-auth-secret', `--static-auth-secret=${secret}`,
+    '--realm=callroom.test', '--no-tls', '--no-dtls', '--no-cli', '--fingerprint', '--no-multicast-peers',
+    // Tests only: the peers are on loopback, which production configs deny.
+    '--allow-loopback-peers', '--log-file=stdout', '--simple-log',
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (/Total General servers|IPv4. UDP listener opened/.test(log)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`turnserver exited with ${code}: ${log.slice(-500)}`)));
+  });
+  child.stdout!.resume();
+  return {
+    url: `turn:127.0.0.1:${port}?transport=udp`,
+    secret,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Tries one TURN allocation with coturn's own client; true when the server accepted the credentials. */
+export function turnAllocates(port: number, username: string, credential: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('turnutils_uclient', ['-y', '-n', '1', '-m', '1', '-u', username, '-w', credential, '-p', String(port), '127.0.0.1'], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
+}

@@ -32,6 +32,7 @@ import { roomRoutes } from './routes/rooms.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { pageRoutes } from './routes/pages.js';
 import { healthRoutes } from './routes/health.js';
+import { iceRoutes } from './routes/ice.js';
 import { WS_MAX_FRAME_BYTES } from '../shared/limits.js';
 
 /** Largest request body on any route, in bytes; routes set smaller limits. */
@@ -40,6 +41,8 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Rooms one user may create per hour. */
 const ROOMS_PER_HOUR = 30;
+/** ICE server (TURN credential) requests one user may make per hour, on top of room page loads. */
+const ICE_REQUESTS_PER_HOUR = 120;
 /** Invitations one user may send per hour. */
 const INVITATIONS_PER_HOUR = 60;
 /** How often expired sessions are deleted, in milliseconds. */
@@ -91,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       register: createRateLimiter({ limit: config.registerRateLimit, windowMs: config.authRateWindowMs }),
       roomCreate: createRateLimiter({ limit: ROOMS_PER_HOUR, windowMs: 3_600_000 }),
       invite: createRateLimiter({ limit: INVITATIONS_PER_HOUR, windowMs: 3_600_000 }),
+      iceServers: createRateLimiter({ limit: ICE_REQUESTS_PER_HOUR, windowMs: 3_600_000 }),
     },
     liveSessions: new LiveSessions(),
     notifications: new Notifications(),
@@ -120,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authRoutes(ctx));
   await app.register(roomRoutes(ctx));
   await app.register(invitationRoutes(ctx));
+  await app.register(iceRoutes(ctx));
   await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages')));
   registerSignalingRoute(app, ctx);
 

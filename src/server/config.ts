@@ -34,6 +34,14 @@ const EnvSchema = z.object({
     .default('stun:stun.l.google.com:19302')
     .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean)))
     .refine((urls) => urls.every((u) => /^(stun|stuns|turn|turns):/.test(u)), 'each URL must start with stun:, stuns:, turn: or turns:'),
+  /** TURN server URLs (turn: or turns:), comma separated; needs TURN_SECRET. */
+  TURN_URLS: commaList.optional(),
+  /** The secret shared with coturn (`static-auth-secret`); at least 32 characters. */
+  TURN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of the TURN credentials handed to browsers, in seconds (default 4 hours). */
+  TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(4 * 3600),
+  /** `relay` makes browsers use TURN only: no direct connection, addresses hidden from peers. */
+  ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24 * 7),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
   ROOM_CAPACITY: z.coerce.number().int().min(2).max(50).default(DEFAULT_ROOM_CAPACITY),
@@ -62,6 +70,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     cookieSecure: env.COOKIE_SECURE ?? production,
     trustProxy: env.TRUST_PROXY ?? [],
     iceServers: env.ICE_SERVERS.length > 0 ? [{ urls: env.ICE_SERVERS }] : [],
+    turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlSeconds: env.TURN_TTL_SECONDS } : undefined,
+    iceTransportPolicy: env.ICE_TRANSPORT_POLICY,
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
     roomCapacity: env.ROOM_CAPACITY,
@@ -76,17 +86,27 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
 export class ConfigError extends Error {}
 
 /** Validates the environment; throws a ConfigError listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset", as in most .env files and Render's dashboard.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = toConfig(parsed.data);
+  const env = parsed.data;
   if (config.production && config.publicOrigins.length === 0) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_ORIGIN: required in production (e.g. https://meet.example.org)');
+  }
+  if (Boolean(env.TURN_URLS) !== Boolean(env.TURN_SECRET)) {
+    throw new ConfigError('Invalid configuration:\n  TURN_URLS and TURN_SECRET: set both or neither');
+  }
+  if (env.TURN_URLS?.some((u) => !/^turns?:/.test(u))) {
+    throw new ConfigError('Invalid configuration:\n  TURN_URLS: each URL must start with turn: or turns:');
+  }
+  if (config.iceTransportPolicy === 'relay' && !config.turn) {
+    throw new ConfigError('Invalid configuration:\n  ICE_TRANSPORT_POLICY: relay needs TURN_URLS and TURN_SECRET');
   }
   for (const origin of config.publicOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) {

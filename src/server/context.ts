@@ -22,7 +22,7 @@ export interface AppContext {
   invitations: InvitationsRepo;
   chat: ChatRepo;
   auth: SessionAccess;
-  limits: { login: RateLimiter; loginByAddress: RateLimiter; register: RateLimiter; roomCreate: RateLimiter; invite: RateLimiter };
+  limits: { login: RateLimiter; loginByAddress: RateLimiter; register: RateLimiter; roomCreate: RateLimiter; invite: RateLimiter; iceServers: RateLimiter };
   liveSessions: LiveSessions;
   notifications: Notifications;
   roomRegistry: RoomRegistry;

@@ -12,7 +12,7 @@ import { VideoGrid } from './grid.js';
 const body = document.body;
 const roomId = body.dataset.roomId ?? '';
 const username = body.dataset.username ?? '';
-const iceServers = JSON.parse(body.dataset.iceServers ?? '[]') as RTCIceServer[];
+const rtcConfig = JSON.parse(body.dataset.rtcConfig ?? '{}') as RTCConfiguration;
 
 const banner = must<HTMLElement>('[data-banner]');
 const grid = new VideoGrid(must<HTMLElement>('[data-grid]'));
@@ -53,7 +53,7 @@ async function start(): Promise<void> {
   warningBox.hidden = warning === null;
   warningBox.textContent = warning ?? '';
 
-  const call = new Call({ roomId, localStream: local.stream, iceServers });
+  const call = new Call({ roomId, localStream: local.stream, rtcConfig });
   const self = () => ({ id: 'self', label: t('room.you', { name: username }), stream: local.stream, media: call.mediaState, self: true });
   grid.upsert(self());
   let capacity = 0;

@@ -35,7 +35,8 @@ type CallEvents = {
 export interface CallOptions {
   roomId: string;
   localStream: MediaStream | null;
-  iceServers: RTCIceServer[];
+  /** ICE servers (with TURN credentials) and transport policy from the server. */
+  rtcConfig: RTCConfiguration;
 }
 
 export class Call extends Emitter<CallEvents> {
@@ -72,6 +73,21 @@ export class Call extends Emitter<CallEvents> {
         if (report.type === 'inbound-rtp' && report.kind === 'video') frames += report.framesDecoded ?? 0;
       });
       result[peerId] = frames;
+    }
+    return result;
+  }
+
+  /** The candidate types of each peer's selected ICE pair, e.g. `relay`/`host`. */
+  async selectedCandidates(): Promise<Record<string, { local: string; remote: string } | null>> {
+    const result: Record<string, { local: string; remote: string } | null> = {};
+    for (const [peerId, { session }] of this.peers) {
+      const stats = await session.pc.getStats();
+      let pair: { localCandidateId?: string; remoteCandidateId?: string } | undefined;
+      stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
+        if (report.type === 'transport' && report.selectedCandidatePairId) pair = stats.get(report.selectedCandidatePairId);
+      });
+      const type = (id?: string) => (id ? (stats.get(id) as { candidateType?: string } | undefined)?.candidateType ?? '?' : '?');
+      result[peerId] = pair ? { local: type(pair.localCandidateId), remote: type(pair.remoteCandidateId) } : null;
     }
     return result;
   }
@@ -171,7 +187,7 @@ export class Call extends Emitter<CallEvents> {
     const session = new PeerSession(
       peer.peerId,
       initiator,
-      { iceServers: this.options.iceServers },
+      this.options.rtcConfig,
       (payload) => this.signaling.send({ type: 'signal', to: peer.peerId, payload }),
       this.options.localStream,
     );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { createPageRenderer, requestLanguage } from '../http/pages.js';
 import { RoomId } from './rooms.js';
+import { rtcConfigurationFor } from './ice.js';
 
 export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyncZod {
   const pages = createPageRenderer(pagesDir);
@@ -42,7 +43,7 @@ export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyn
         roomId: room.id,
         roomName: room.name,
         username: session.user.username,
-        iceServers: JSON.stringify(ctx.config.iceServers),
+        rtcConfig: JSON.stringify(rtcConfigurationFor(ctx, session.user.id)),
       }));
     });
   };

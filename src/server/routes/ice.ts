@@ -1,0 +1,39 @@
+/** ICE servers for the browser's RTCPeerConnection, with fresh TURN credentials. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { iceServersFor } from '../turn-credentials.js';
+
+/** What a room page and `GET /api/ice-servers` hand the browser. */
+export function rtcConfigurationFor(ctx: AppContext, userId: string) {
+  return {
+    iceServers: iceServersFor(userId, ctx.config.iceServers, ctx.config.turn),
+    iceTransportPolicy: ctx.config.iceTransportPolicy,
+  };
+}
+
+const IceServerView = z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() });
+
+export function iceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/ice-servers', {
+      schema: {
+        tags: ['rooms'],
+        summary: 'STUN/TURN servers for WebRTC; TURN credentials expire after ttlSeconds',
+        response: {
+          200: z.object({ iceServers: z.array(IceServerView), iceTransportPolicy: z.enum(['all', 'relay']), ttlSeconds: z.number() }),
+          401: z.object({ error: z.string(), message: z.string() }),
+          429: z.object({ error: z.string(), message: z.string() }),
+        },
+      },
+    }, async (request) => {
+      const session = await ctx.auth.requireSession(request);
+      const limit = ctx.limits.iceServers.hit(session.user.id);
+      if (!limit.allowed) {
+        throw new HttpError(429, ApiErrorCode.rateLimited, 'too many credential requests', { 'Retry-After': String(limit.retryAfterSeconds) });
+      }
+      return { ...rtcConfigurationFor(ctx, session.user.id), ttlSeconds: ctx.config.turn?.ttlSeconds ?? 0 };
+    });
+  };
+}
