@@ -39,38 +39,53 @@ async function freePort(): Promise<number> {
 
 export interface AppProcess {
   origin: string;
-  process: ChildProcess;
+  /** Kills the server (SIGKILL for a crash, SIGTERM for a graceful stop) and waits for it to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port and database. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'callroom-e2e-'));
-  const port = await freePort();
-  const child = spawn('node', ['dist/server/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'e2e.db')}`, ICE_SERVERS: 'none', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const origin = `http://127.0.0.1:${port}`;
+async function waitForHealth(origin: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${origin}/health`)).ok) break;
+      if ((await fetch(`${origin}/health`)).ok) return;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error('server did not start');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export async function startApp(env: Record<string, string> = {}): Promise<AppProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'callroom-e2e-'));
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const spawnServer = () =>
+    spawn('node', ['dist/server/main.js'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'e2e.db')}`, ICE_SERVERS: 'none', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  let child = spawnServer();
+  await waitForHealth(origin, child);
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
   return {
     origin,
-    process: child,
+    kill,
+    async restart() {
+      child = spawnServer();
+      await waitForHealth(origin, child);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -24,6 +24,8 @@ import { LiveSessions } from './realtime/live-sessions.js';
 import { Notifications } from './realtime/notifications.js';
 import { RoomRegistry } from './realtime/room-registry.js';
 import { registerSignalingRoute } from './realtime/ws-route.js';
+import { createResumeTokens } from './realtime/resume-tokens.js';
+import { serverKey } from './repos/server-keys.js';
 import { installErrorHandler } from './http/errors.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installSameOriginCheck } from './http/same-origin.js';
@@ -34,6 +36,7 @@ import { pageRoutes } from './routes/pages.js';
 import { healthRoutes } from './routes/health.js';
 import { iceRoutes } from './routes/ice.js';
 import { WS_MAX_FRAME_BYTES } from '../shared/limits.js';
+import { CloseCode } from '../shared/protocol.js';
 
 /** Largest request body on any route, in bytes; routes set smaller limits. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -99,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     liveSessions: new LiveSessions(),
     notifications: new Notifications(),
     roomRegistry: new RoomRegistry(config.roomCapacity),
+    resumeTokens: createResumeTokens(await serverKey(db, 'resume-token')),
   };
 
   installErrorHandler(app);
@@ -113,7 +117,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(websocket, { options: { maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false } });
+  await app.register(websocket, {
+    options: { maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false },
+    // On shutdown tell clients to come back (1012) rather than that the call is over.
+    preClose(this: FastifyInstance, done: () => void) {
+      for (const client of this.websocketServer.clients) client.close(CloseCode.serviceRestart, 'service restart');
+      this.websocketServer.close();
+      done();
+    },
+  });
   await app.register(staticFiles, {
     root: resolve(rootDir, 'dist/assets'),
     prefix: '/assets/',

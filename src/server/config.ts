@@ -44,6 +44,8 @@ const EnvSchema = z.object({
   ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24 * 7),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
+  /** How long a participant whose connection dropped keeps their seat for a resume, in seconds. */
+  RESUME_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   ROOM_CAPACITY: z.coerce.number().int().min(2).max(50).default(DEFAULT_ROOM_CAPACITY),
   /** Failed logins allowed per (client address, account) per window before 429. */
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
@@ -75,6 +77,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
     roomCapacity: env.ROOM_CAPACITY,
+    resumeGraceMs: env.RESUME_GRACE_SECONDS * 1000,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     loginIpRateLimit: env.LOGIN_IP_RATE_LIMIT,
     registerRateLimit: env.REGISTER_RATE_LIMIT,

@@ -11,6 +11,7 @@ import type { RateLimiter } from './auth/rate-limiter.js';
 import type { LiveSessions } from './realtime/live-sessions.js';
 import type { Notifications } from './realtime/notifications.js';
 import type { RoomRegistry } from './realtime/room-registry.js';
+import type { ResumeTokens } from './realtime/resume-tokens.js';
 
 export interface AppContext {
   config: Config;
@@ -26,4 +27,5 @@ export interface AppContext {
   liveSessions: LiveSessions;
   notifications: Notifications;
   roomRegistry: RoomRegistry;
+  resumeTokens: ResumeTokens;
 }

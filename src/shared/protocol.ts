@@ -20,6 +20,8 @@ export const ErrorCode = {
   notJoined: 'not-joined',
   alreadyJoined: 'already-joined',
   unknownPeer: 'unknown-peer',
+  /** The peer's connection dropped; it may come back (resume) shortly. */
+  peerUnavailable: 'peer-unavailable',
   rateLimited: 'rate-limited',
   roomFull: 'room-full',
   chatUnavailable: 'chat-unavailable',
@@ -49,6 +51,8 @@ export const CloseCode = {
   roomFull: 4009,
   /** The client did not send `join` in time. */
   joinTimeout: 4010,
+  /** The same participant resumed on a newer connection. */
+  replaced: 4011,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -95,6 +99,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
     media: MediaState,
     /** Highest chat sequence number the client already has (0: none). */
     lastSeq: z.optional(z.int().check(z.gte(0))),
+    /** Reclaims a seat after a dropped connection or a server restart: the peer id and token from `joined`. */
+    resume: z.optional(z.strictObject({ peerId: PeerId, token: z.string().check(z.maxLength(128)) })),
   }),
   z.strictObject({ type: z.literal('signal'), to: PeerId, payload: SignalPayload }),
   z.strictObject({ type: z.literal('media'), media: MediaState }),
@@ -131,6 +137,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
     type: z.literal('joined'),
     version: z.number(),
     selfId: z.string(),
+    /** True when `join.resume` was accepted: `selfId` is the old peer id and peer connections carry on. */
+    resumed: z.boolean(),
+    /** Present in a later `join.resume` to keep this peer id. */
+    resumeToken: z.string(),
     roomName: z.string(),
     capacity: z.number(),
     peers: z.array(PeerInfo),

@@ -5,6 +5,7 @@ import { RoomRegistry } from '../../src/server/realtime/room-registry.js';
 import type { PeerSocket } from '../../src/server/realtime/socket.js';
 import type { ChatRepo } from '../../src/server/repos/chat.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/shared/protocol.js';
+import { createResumeTokens } from '../../src/server/realtime/resume-tokens.js';
 
 /** An in-memory socket: records what the server sends. */
 class MemorySocket implements PeerSocket {
@@ -28,7 +29,7 @@ const room = { id: 'room-1', name: 'Room' };
 
 async function joined(registry: RoomRegistry, name: string) {
   const socket = new MemorySocket();
-  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { registry, chat: noChat, log: silentLog });
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { registry, chat: noChat, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50 });
   conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
   await new Promise((resolve) => setImmediate(resolve));
   const welcome = socket.take('joined')[0];
@@ -42,10 +43,25 @@ test('rooms are created on first join and disposed when empty', async () => {
   assert.equal(registry.roomCount, 1);
   assert.deepEqual(b.welcome?.peers.map((p) => p.username), ['a']);
   assert.equal(a.socket.take('peer-joined')[0]?.peer.username, 'b');
-  a.conn.closed();
+  a.conn.closed({ resumable: false });
   assert.deepEqual(b.socket.take('peer-left').map((m) => m.peerId), [a.welcome?.selfId]);
-  b.conn.closed();
+  b.conn.closed({ resumable: false });
   assert.equal(registry.roomCount, 0);
+});
+
+test('a dropped participant keeps their seat for the grace period, then leaves', async (t) => {
+  const registry = new RoomRegistry(6);
+  const a = await joined(registry, 'a');
+  const b = await joined(registry, 'b');
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  a.conn.closed({ resumable: true });
+  assert.equal(b.socket.take('peer-left').length, 0, 'nobody is told yet');
+  assert.equal(registry.get(room.id)?.size, 2);
+  t.mock.timers.tick(49);
+  assert.equal(b.socket.take('peer-left').length, 0);
+  t.mock.timers.tick(1);
+  assert.deepEqual(b.socket.take('peer-left').map((m) => m.peerId), [a.welcome?.selfId]);
+  assert.equal(registry.get(room.id)?.size, 1);
 });
 
 test('a chat the database cannot store is reported, not acknowledged or broadcast', async () => {

@@ -69,6 +69,10 @@ async function start(): Promise<void> {
       if (state.code === CloseCode.sessionEnded) location.assign(`/?next=${encodeURIComponent(location.pathname)}`);
     }
   });
+  call.on('lost', () => {
+    grid.clearRemote();
+    showEnded(t('room.callLost'));
+  });
   call.on('joined', (joined) => {
     capacity = joined.capacity;
     showBanner(null);

@@ -3,7 +3,7 @@
  * PeerSession per remote participant, and the chat. The UI talks to this
  * typed API only and never touches RTCPeerConnection.
  */
-import type { ChatMessage, ErrorCode, MediaState, PeerInfo, ServerMessage, ServerMessageOf } from '../../shared/protocol.js';
+import type { ChatMessage, ErrorCode, MediaState, PeerInfo, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.js';
 import { Emitter } from '../common/emitter.js';
 import { ChatLog, type PendingMessage } from './chat-log.js';
 import { PeerSession } from './peer-session.js';
@@ -18,6 +18,17 @@ export interface RemotePeer {
   connection: RTCPeerConnectionState;
 }
 
+/**
+ * A peer missing from the roster after a resume may just not have reconnected
+ * yet (after a server restart everyone comes back at their own pace); their
+ * peer connection is kept this long before they are dropped, in milliseconds.
+ */
+const ABSENT_PEER_GRACE_MS = 20_000;
+/** Reconnecting for longer than this ends the call with "call lost", in milliseconds. */
+const CALL_LOST_AFTER_MS = 60_000;
+/** Signals held while the server is unreachable, sent once the seat is resumed. */
+const MAX_QUEUED_SIGNALS = 500;
+
 type CallEvents = {
   signaling: SignalingState;
   joined: { selfId: string; roomName: string; capacity: number };
@@ -30,6 +41,8 @@ type CallEvents = {
   'chat-pending': PendingMessage;
   'chat-acked': { clientId: string; seq: number };
   error: { code: ErrorCode; message: string };
+  /** The server stayed unreachable too long: the call is over. */
+  lost: undefined;
 };
 
 export interface CallOptions {
@@ -42,16 +55,23 @@ export interface CallOptions {
 export class Call extends Emitter<CallEvents> {
   readonly chat: ChatLog;
   private readonly signaling: SignalingClient;
-  private readonly peers = new Map<string, { info: RemotePeer; session: PeerSession }>();
+  private readonly peers = new Map<string, { info: RemotePeer; session: PeerSession; absentTimer?: number }>();
   private selfId = '';
+  private resumeToken = '';
   private media: MediaState;
+  private queuedSignals: Array<{ to: string; payload: SignalPayload }> = [];
+  private lostTimer: number | undefined;
 
   constructor(private readonly options: CallOptions) {
     super();
     this.chat = new ChatLog(`outbox:${options.roomId}`);
     const stream = options.localStream;
     this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
-    this.signaling = new SignalingClient(SignalingClient.urlFor(options.roomId), () => ({ media: this.media, lastSeq: this.chat.lastSeq }));
+    this.signaling = new SignalingClient(SignalingClient.urlFor(options.roomId), () => ({
+      media: this.media,
+      lastSeq: this.chat.lastSeq,
+      ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
+    }));
     this.signaling.on('state', (state) => this.onSignalingState(state));
     this.signaling.on('message', (message) => this.onMessage(message));
   }
@@ -97,6 +117,7 @@ export class Call extends Emitter<CallEvents> {
   }
 
   leave(): void {
+    window.clearTimeout(this.lostTimer);
     this.signaling.close();
     this.dropPeers();
   }
@@ -128,24 +149,43 @@ export class Call extends Emitter<CallEvents> {
 
   private onSignalingState(state: SignalingState): void {
     this.emit('signaling', state);
-    // Peer ids belong to a connection: after a drop the peers are met again on rejoin.
-    if (state.kind === 'reconnecting' || state.kind === 'closed') this.dropPeers();
+    // While signalling is down the peer connections carry on: media flows
+    // peer to peer, and the seat is resumed when the server is back.
+    if (state.kind === 'reconnecting' && this.lostTimer === undefined) {
+      this.lostTimer = window.setTimeout(() => {
+        this.signaling.close();
+        this.dropPeers();
+        this.emit('lost', undefined);
+      }, CALL_LOST_AFTER_MS);
+    }
+    if (state.kind === 'open' || state.kind === 'closed') {
+      window.clearTimeout(this.lostTimer);
+      this.lostTimer = undefined;
+    }
+    if (state.kind === 'closed') this.dropPeers();
+  }
+
+  private sendSignal(to: string, payload: SignalPayload): void {
+    if (this.signaling.send({ type: 'signal', to, payload })) return;
+    if (this.queuedSignals.length < MAX_QUEUED_SIGNALS) this.queuedSignals.push({ to, payload });
   }
 
   private onMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'joined':
         return this.onJoined(message);
-      case 'peer-joined':
-        return this.addPeer(message.peer, false);
-      case 'peer-left': {
-        const peer = this.peers.get(message.peerId);
-        if (!peer) return;
-        peer.session.close();
-        this.peers.delete(message.peerId);
-        this.emit('peer-left', peer.info);
+      case 'peer-joined': {
+        const known = this.peers.get(message.peer.peerId);
+        if (!known) return this.addPeer(message.peer, false);
+        // A peer who resumed: keep the connection we have with them.
+        window.clearTimeout(known.absentTimer);
+        known.absentTimer = undefined;
+        known.info.media = message.peer.media;
+        this.emit('peer-updated', known.info);
         return;
       }
+      case 'peer-left':
+        return this.removePeer(message.peerId);
       case 'peer-media': {
         const peer = this.peers.get(message.peerId);
         if (!peer) return;
@@ -172,11 +212,35 @@ export class Call extends Emitter<CallEvents> {
   }
 
   private onJoined(message: ServerMessageOf<'joined'>): void {
+    const resumed = message.resumed && message.selfId === this.selfId;
     this.selfId = message.selfId;
-    this.dropPeers();
+    this.resumeToken = message.resumeToken;
+    if (resumed) {
+      const listed = new Set(message.peers.map((p) => p.peerId));
+      for (const [peerId, peer] of this.peers) {
+        if (!listed.has(peerId)) peer.absentTimer ??= window.setTimeout(() => this.removePeer(peerId), ABSENT_PEER_GRACE_MS);
+      }
+    } else {
+      // A new seat: old peer ids mean nothing any more.
+      this.dropPeers();
+      this.queuedSignals = [];
+    }
     this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
     for (const stored of message.history) if (this.chat.add(stored)) this.emit('chat', stored);
-    for (const peer of message.peers) this.addPeer(peer, true);
+    for (const peer of message.peers) {
+      const known = this.peers.get(peer.peerId);
+      if (!known) {
+        this.addPeer(peer, true);
+        continue;
+      }
+      window.clearTimeout(known.absentTimer);
+      known.absentTimer = undefined;
+      known.info.media = peer.media;
+      this.emit('peer-updated', known.info);
+    }
+    const queued = this.queuedSignals;
+    this.queuedSignals = [];
+    for (const { to, payload } of queued) this.sendSignal(to, payload);
     for (const pending of this.chat.pending()) this.signaling.send({ type: 'chat', clientId: pending.clientId, text: pending.text });
   }
 
@@ -188,7 +252,7 @@ export class Call extends Emitter<CallEvents> {
       peer.peerId,
       initiator,
       this.options.rtcConfig,
-      (payload) => this.signaling.send({ type: 'signal', to: peer.peerId, payload }),
+      (payload) => this.sendSignal(peer.peerId, payload),
       this.options.localStream,
     );
     session.on('stream', (stream) => {
@@ -203,12 +267,17 @@ export class Call extends Emitter<CallEvents> {
     this.emit('peer-joined', info);
   }
 
+  private removePeer(peerId: string): void {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    window.clearTimeout(peer.absentTimer);
+    peer.session.close();
+    this.peers.delete(peerId);
+    this.emit('peer-left', peer.info);
+  }
+
   private dropPeers(): void {
-    for (const { info, session } of this.peers.values()) {
-      session.close();
-      this.emit('peer-left', info);
-    }
-    this.peers.clear();
+    for (const peerId of [...this.peers.keys()]) this.removePeer(peerId);
   }
 }
 

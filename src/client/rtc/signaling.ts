@@ -30,6 +30,8 @@ const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.forbidden,
   CloseCode.roomNotFound,
   CloseCode.roomFull,
+  // Another connection of ours took this seat over: coming back would take it back, forever.
+  CloseCode.replaced,
 ]);
 
 type SignalingEvents = {
@@ -40,6 +42,8 @@ type SignalingEvents = {
 export interface JoinParameters {
   media: MediaState;
   lastSeq: number;
+  /** The seat to reclaim, from the previous `joined`. */
+  resume?: { peerId: string; token: string };
 }
 
 export class SignalingClient extends Emitter<SignalingEvents> {
@@ -91,8 +95,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.addEventListener('open', () => {
-      const { media, lastSeq } = this.joinParameters();
-      socket.send(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media, lastSeq } satisfies ClientMessage));
+      const { media, lastSeq, resume } = this.joinParameters();
+      socket.send(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media, lastSeq, ...(resume ? { resume } : {}) } satisfies ClientMessage));
       this.lastFrameAt = Date.now();
       this.startPinging(socket);
     });

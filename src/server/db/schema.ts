@@ -50,6 +50,11 @@ export interface ChatMessagesTable {
   created_at: number;
 }
 
+export interface ServerKeysTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -57,4 +62,5 @@ export interface Database {
   room_members: RoomMembersTable;
   invitations: InvitationsTable;
   chat_messages: ChatMessagesTable;
+  server_keys: ServerKeysTable;
 }

@@ -11,6 +11,7 @@ import type { RoomRegistry } from './room-registry.js';
 import type { PeerSocket } from './socket.js';
 import { TokenBucket } from './token-bucket.js';
 import { handlers } from './handlers.js';
+import type { ResumeTokens } from './resume-tokens.js';
 
 /** Messages a connection may send in a burst. Joining a call sends a burst of ICE candidates. */
 export const MESSAGE_BURST = 100;
@@ -22,6 +23,9 @@ export const MAX_RATE_VIOLATIONS = 200;
 export interface ConnectionDeps {
   registry: RoomRegistry;
   chat: ChatRepo;
+  resumeTokens: ResumeTokens;
+  /** How long a dropped participant's seat is held for a resume, in milliseconds. */
+  resumeGraceMs: number;
   log: FastifyBaseLogger;
 }
 
@@ -97,24 +101,40 @@ export class SignalingConnection {
     send(socket, message);
   }
 
+  /** The seat this connection holds, if it still holds it. */
+  get participant(): Participant | undefined {
+    return this.state.phase === 'joined' ? this.state.participant : undefined;
+  }
+
   sendError(code: ErrorCode, message: string, ref?: string): void {
     this.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
   }
 
+  /** Closes the socket on purpose (leave, flooding, sign-out): the seat is given up at once. */
   close(code: number, reason: string): void {
     if (this.state.phase === 'closed') return;
     this.socket.close(code, reason);
-    this.closed();
+    this.closed({ resumable: false });
   }
 
-  /** Leaves the room; called once the socket is closed, from either side. */
-  closed(): void {
+  /**
+   * Called once the socket is closed, from either side. A connection that
+   * merely dropped keeps its seat for a while so the participant can resume.
+   */
+  closed({ resumable }: { resumable: boolean }): void {
     const state = this.state;
     this.state = { phase: 'closed' };
     if (state.phase !== 'joined') return;
-    if (state.room.remove(state.participant.peerId)) {
-      state.room.broadcast({ type: 'peer-left', peerId: state.participant.peerId });
-    }
-    this.deps.registry.release(state.room);
+    const { room, participant } = state;
+    // A resume may already have moved this seat to a newer socket.
+    if (participant.socket !== this.socket && participant.socket !== null) return;
+    const leave = () => {
+      if (room.get(participant.peerId) !== participant) return;
+      room.remove(participant.peerId);
+      room.broadcast({ type: 'peer-left', peerId: participant.peerId });
+      this.deps.registry.release(room);
+    };
+    if (resumable) room.hold(participant, this.deps.resumeGraceMs, leave);
+    else leave();
   }
 }

@@ -6,6 +6,7 @@ import { CHAT_HISTORY_ON_JOIN } from '../../shared/limits.js';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMessage } from '../../shared/protocol.js';
 import { randomId } from '../ids.js';
 import type { SignalingConnection } from './connection.js';
+import { describe, type Participant } from './live-room.js';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
@@ -23,15 +24,31 @@ export const handlers: HandlerMap = {
       return;
     }
     const room = conn.deps.registry.obtain(conn.room);
-    if (room.isFull) {
-      conn.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join');
-      conn.close(CloseCode.roomFull, 'room full');
-      conn.deps.registry.release(room);
-      return;
+    const claim = message.resume;
+    const resumedId = claim && conn.deps.resumeTokens.verify(claim.token, room.id, conn.user.id, claim.peerId) ? claim.peerId : undefined;
+    const seat = resumedId ? room.get(resumedId) : undefined;
+    let participant: Participant;
+    if (seat) {
+      // The same participant on a new connection: keep the seat (and everyone's
+      // peer connection to it); an old socket the server still had is replaced.
+      const previous = seat.socket;
+      room.reattach(seat, conn.socket);
+      previous?.close(CloseCode.replaced, 'replaced by a newer connection');
+      seat.media = message.media;
+      participant = seat;
+    } else {
+      if (room.isFull) {
+        conn.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join');
+        conn.close(CloseCode.roomFull, 'room full');
+        conn.deps.registry.release(room);
+        return;
+      }
+      // After a server restart the seat is gone but the peer id is kept, so
+      // others who still hold a peer connection to it carry on with it.
+      participant = { peerId: resumedId ?? randomId(), userId: conn.user.id, username: conn.user.username, media: message.media, socket: conn.socket };
+      // Taking the seat before the first await keeps the capacity check atomic.
+      room.add(participant);
     }
-    // Taking the seat before the first await keeps the capacity check atomic.
-    const participant = { peerId: randomId(), userId: conn.user.id, username: conn.user.username, media: message.media, socket: conn.socket };
-    room.add(participant);
     conn.state = { phase: 'joined', room, participant };
     let history: ChatMessage[];
     try {
@@ -40,18 +57,20 @@ export const handlers: HandlerMap = {
       conn.deps.log.error({ err: error, roomId: room.id }, 'chat history unavailable');
       history = [];
     }
-    if (conn.state.phase !== 'joined') return; // closed while we read the history
+    if (conn.participant !== participant) return; // closed while we read the history
     conn.send({
       type: 'joined',
       version: PROTOCOL_VERSION,
       selfId: participant.peerId,
+      resumed: resumedId !== undefined,
+      resumeToken: conn.deps.resumeTokens.issue(room.id, conn.user.id, participant.peerId),
       roomName: room.name,
       capacity: room.capacity,
       peers: room.peers(participant.peerId),
       history,
     });
-    const { socket: _socket, ...peer } = participant;
-    room.broadcast({ type: 'peer-joined', peer }, participant.peerId);
+    if (seat) room.broadcast({ type: 'peer-media', peerId: participant.peerId, media: participant.media }, participant.peerId);
+    else room.broadcast({ type: 'peer-joined', peer: describe(participant) }, participant.peerId);
   },
 
   signal(conn, message) {
@@ -60,6 +79,10 @@ export const handlers: HandlerMap = {
     const target = joined.room.get(message.to);
     if (!target || target.peerId === joined.participant.peerId) {
       conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
+      return;
+    }
+    if (!target.socket) {
+      conn.sendError(ErrorCode.peerUnavailable, 'that peer is reconnecting', 'signal');
       return;
     }
     conn.sendTo(target.socket, { type: 'signal', from: joined.participant.peerId, payload: message.payload });

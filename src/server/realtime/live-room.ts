@@ -13,7 +13,10 @@ export interface Participant {
   userId: string;
   username: string;
   media: MediaState;
-  socket: PeerSocket;
+  /** Null while the participant's connection is down and their seat is held for a resume. */
+  socket: PeerSocket | null;
+  /** Ends a held seat when the participant does not come back in time. */
+  graceTimer?: ReturnType<typeof setTimeout>;
 }
 
 export function send(socket: PeerSocket, message: ServerMessage): void {
@@ -22,6 +25,11 @@ export function send(socket: PeerSocket, message: ServerMessage): void {
     return;
   }
   socket.send(JSON.stringify(message));
+}
+
+/** A participant as the protocol describes them to others. */
+export function describe({ peerId, userId, username, media }: Participant): PeerInfo {
+  return { peerId, userId, username, media };
 }
 
 export class LiveRoom {
@@ -47,7 +55,28 @@ export class LiveRoom {
 
   /** Removes a participant; false when they were not here. */
   remove(peerId: string): boolean {
+    const participant = this.participants.get(peerId);
+    if (participant?.graceTimer) clearTimeout(participant.graceTimer);
     return this.participants.delete(peerId);
+  }
+
+  /**
+   * Holds a participant's seat after their connection dropped: others keep
+   * them in their roster (and their peer connection) for `graceMs`, then
+   * `onExpire` runs unless they resumed.
+   */
+  hold(participant: Participant, graceMs: number, onExpire: () => void): void {
+    participant.socket = null;
+    if (participant.graceTimer) clearTimeout(participant.graceTimer);
+    participant.graceTimer = setTimeout(onExpire, graceMs);
+    participant.graceTimer.unref?.();
+  }
+
+  /** Gives a held (or still open) seat a new socket. */
+  reattach(participant: Participant, socket: PeerSocket): void {
+    if (participant.graceTimer) clearTimeout(participant.graceTimer);
+    participant.graceTimer = undefined;
+    participant.socket = socket;
   }
 
   get(peerId: string): Participant | undefined {
@@ -58,16 +87,16 @@ export class LiveRoom {
   peers(exceptPeerId?: string): PeerInfo[] {
     return [...this.participants.values()]
       .filter((p) => p.peerId !== exceptPeerId)
-      .map(({ peerId, userId, username, media }) => ({ peerId, userId, username, media }));
+      .map(describe);
   }
 
   broadcast(message: ServerMessage, exceptPeerId?: string): void {
     const text = JSON.stringify(message);
     // Copy the recipients first: a send may close a socket and change the map.
-    for (const participant of [...this.participants.values()]) {
-      if (participant.peerId === exceptPeerId) continue;
-      if (participant.socket.bufferedAmount > MAX_BUFFERED_BYTES) participant.socket.close(1008, 'slow reader');
-      else participant.socket.send(text);
+    for (const { peerId, socket } of [...this.participants.values()]) {
+      if (peerId === exceptPeerId || !socket) continue;
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.close(1008, 'slow reader');
+      else socket.send(text);
     }
   }
 }

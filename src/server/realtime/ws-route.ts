@@ -14,6 +14,9 @@ import { SignalingConnection } from './connection.js';
 import type { ActiveSession } from '../repos/sessions.js';
 import type { Room } from '../repos/rooms.js';
 
+/** Close codes by which a client says it is leaving, not that its link broke. */
+const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
+
 /** A connection must send `join` this soon after opening, in milliseconds. */
 export const JOIN_TIMEOUT_MS = 10_000;
 
@@ -42,10 +45,6 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
   });
-  // On shutdown tell clients to come back rather than that the call is over.
-  app.addHook('preClose', async () => {
-    for (const socket of sockets) socket.close(CloseCode.serviceRestart, 'service restart');
-  });
 
   app.get('/ws/:roomId', {
     websocket: true,
@@ -69,6 +68,8 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
     const connection = new SignalingConnection(socket, session.user, room, {
       registry: ctx.roomRegistry,
       chat: ctx.chat,
+      resumeTokens: ctx.resumeTokens,
+      resumeGraceMs: ctx.config.resumeGraceMs,
       log: request.log,
     });
     sockets.add(socket);
@@ -88,11 +89,14 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       }
       connection.receive(data.toString());
     });
-    socket.on('close', () => {
+    socket.on('close', (code) => {
       clearTimeout(joinTimer);
       sockets.delete(socket);
       untrack();
-      connection.closed();
+      // A clean close (1000, or 1005 with no code) or a page going away (1001)
+      // is a leave; anything else is a lost connection, and the participant may
+      // come back and resume.
+      connection.closed({ resumable: !CLEAN_CLOSE_CODES.has(code) });
     });
   });
 }

@@ -66,6 +66,7 @@ export const en = {
   'room.peerJoined': '{name} joined',
   'room.peerLeft': '{name} left',
   'room.reconnecting': 'Connection lost. Reconnecting…',
+  'room.callLost': 'Call lost: the server could not be reached for a minute.',
   'room.notFound': 'This room does not exist',
   'room.notFoundHint': 'Check the link, or ask for a new one.',
 

@@ -68,6 +68,7 @@ export const ru: Catalogue = {
   'room.peerJoined': '{name} присоединяется',
   'room.peerLeft': '{name} выходит',
   'room.reconnecting': 'Связь потеряна. Переподключаемся…',
+  'room.callLost': 'Звонок прерван: сервер не отвечал минуту.',
   'room.notFound': 'Такой комнаты нет',
   'room.notFoundHint': 'Проверьте ссылку или попросите новую.',
 

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './001_initial.js';
+import * as serverKeys from './002_server_keys.js';
 
 /**
  * Every migration, in order. Listed in code (not read from a folder) so the
@@ -7,4 +8,5 @@ import * as initial from './001_initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
+  '002_server_keys': serverKeys,
 };
