@@ -26,6 +26,7 @@ import { RoomRegistry } from './realtime/room-registry.js';
 import { registerSignalingRoute } from './realtime/ws-route.js';
 import { createResumeTokens } from './realtime/resume-tokens.js';
 import { serverKey } from './repos/server-keys.js';
+import { createMetrics } from './metrics.js';
 import { installErrorHandler } from './http/errors.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installSameOriginCheck } from './http/same-origin.js';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  const roomRegistry = new RoomRegistry(config.roomCapacity);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const ctx: AppContext = {
     config,
@@ -101,8 +103,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     liveSessions: new LiveSessions(),
     notifications: new Notifications(),
-    roomRegistry: new RoomRegistry(config.roomCapacity),
+    roomRegistry,
     resumeTokens: createResumeTokens(await serverKey(db, 'resume-token')),
+    metrics: createMetrics({ rooms: () => roomRegistry.roomCount, participants: () => roomRegistry.participantCount }),
   };
 
   installErrorHandler(app);
@@ -132,7 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxAge: '5m',
   });
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
   await app.register(roomRoutes(ctx));
   await app.register(invitationRoutes(ctx));

@@ -12,6 +12,7 @@ import type { LiveSessions } from './realtime/live-sessions.js';
 import type { Notifications } from './realtime/notifications.js';
 import type { RoomRegistry } from './realtime/room-registry.js';
 import type { ResumeTokens } from './realtime/resume-tokens.js';
+import type { Metrics } from './metrics.js';
 
 export interface AppContext {
   config: Config;
@@ -28,4 +29,5 @@ export interface AppContext {
   notifications: Notifications;
   roomRegistry: RoomRegistry;
   resumeTokens: ResumeTokens;
+  metrics: Metrics;
 }

@@ -6,6 +6,7 @@ import type { PeerSocket } from '../../src/server/realtime/socket.js';
 import type { ChatRepo } from '../../src/server/repos/chat.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/shared/protocol.js';
 import { createResumeTokens } from '../../src/server/realtime/resume-tokens.js';
+import { createMetrics } from '../../src/server/metrics.js';
 
 /** An in-memory socket: records what the server sends. */
 class MemorySocket implements PeerSocket {
@@ -26,10 +27,11 @@ class MemorySocket implements PeerSocket {
 const silentLog = { error() {}, warn() {}, info() {}, debug() {} } as never;
 const noChat = { recent: async () => [], append: async () => { throw new Error('db down'); } } as unknown as ChatRepo;
 const room = { id: 'room-1', name: 'Room' };
+const metrics = createMetrics({ rooms: () => 0, participants: () => 0 });
 
 async function joined(registry: RoomRegistry, name: string) {
   const socket = new MemorySocket();
-  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { registry, chat: noChat, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50 });
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { registry, chat: noChat, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics });
   conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
   await new Promise((resolve) => setImmediate(resolve));
   const welcome = socket.take('joined')[0];

@@ -54,6 +54,19 @@ const statusCodes: Record<number, ApiErrorCode> = {
   503: ApiErrorCode.unavailable,
 };
 
+/** Error codes of a database that is down, restarting or locked (pg, Node sockets, SQLite). */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006', '57014', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
+const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|driver has already been destroyed|connection is closed/i;
+
+/** Whether an error means a dependency is unavailable (retry later) rather than a bug. */
+export function isUnavailable(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message));
+}
+
+/** Seconds a client should wait before retrying while the database is unavailable. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
@@ -63,6 +76,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const detail = error.validation.map((v) => `${v.instancePath || '/'} ${v.message ?? ''}`.trim()).join('; ');
       return reply.status(400).send({ error: ApiErrorCode.invalidInput, message: detail.slice(0, 300) } satisfies ErrorBody);
+    }
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error }, 'dependency unavailable');
+      reply.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return reply.status(503).send({ error: ApiErrorCode.unavailable, message: 'temporarily unavailable, retry shortly' } satisfies ErrorBody);
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) {

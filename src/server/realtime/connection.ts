@@ -12,6 +12,7 @@ import type { PeerSocket } from './socket.js';
 import { TokenBucket } from './token-bucket.js';
 import { handlers } from './handlers.js';
 import type { ResumeTokens } from './resume-tokens.js';
+import type { Metrics } from '../metrics.js';
 
 /** Messages a connection may send in a burst. Joining a call sends a burst of ICE candidates. */
 export const MESSAGE_BURST = 100;
@@ -26,6 +27,7 @@ export interface ConnectionDeps {
   resumeTokens: ResumeTokens;
   /** How long a dropped participant's seat is held for a resume, in milliseconds. */
   resumeGraceMs: number;
+  metrics: Metrics;
   log: FastifyBaseLogger;
 }
 
@@ -59,6 +61,7 @@ export class SignalingConnection {
       this.sendError(parsed.code, parsed.detail, parsed.ref);
       return;
     }
+    this.deps.metrics.messages.inc({ type: parsed.message.type });
     this.dispatch(parsed.message);
   }
 
@@ -107,6 +110,7 @@ export class SignalingConnection {
   }
 
   sendError(code: ErrorCode, message: string, ref?: string): void {
+    this.deps.metrics.rejected.inc({ code });
     this.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
   }
 

@@ -7,6 +7,7 @@ import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMe
 import { randomId } from '../ids.js';
 import type { SignalingConnection } from './connection.js';
 import { describe, type Participant } from './live-room.js';
+import { secondsSince } from '../metrics.js';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
@@ -14,6 +15,7 @@ type HandlerMap = { [T in ClientMessage['type']]: Handler<T> };
 
 export const handlers: HandlerMap = {
   async join(conn, message) {
+    const started = process.hrtime.bigint();
     if (conn.state.phase !== 'awaiting-join') {
       conn.sendError(ErrorCode.alreadyJoined, 'already joined', 'join');
       return;
@@ -69,11 +71,13 @@ export const handlers: HandlerMap = {
       peers: room.peers(participant.peerId),
       history,
     });
+    conn.deps.metrics.joinSeconds.observe(secondsSince(started));
     if (seat) room.broadcast({ type: 'peer-media', peerId: participant.peerId, media: participant.media }, participant.peerId);
     else room.broadcast({ type: 'peer-joined', peer: describe(participant) }, participant.peerId);
   },
 
   signal(conn, message) {
+    const started = process.hrtime.bigint();
     const joined = conn.requireJoined('signal');
     if (!joined) return;
     const target = joined.room.get(message.to);
@@ -86,6 +90,7 @@ export const handlers: HandlerMap = {
       return;
     }
     conn.sendTo(target.socket, { type: 'signal', from: joined.participant.peerId, payload: message.payload });
+    conn.deps.metrics.relaySeconds.observe(secondsSince(started));
   },
 
   media(conn, message) {
@@ -106,6 +111,7 @@ export const handlers: HandlerMap = {
       conn.send({ type: 'error', code: ErrorCode.chatUnavailable, message: 'message not stored, retry', ref: 'chat', clientId: message.clientId });
       return;
     }
+    if (!stored.duplicate) conn.deps.metrics.chatStored.inc();
     conn.send({ type: 'chat-ack', clientId: message.clientId, seq: stored.message.seq });
     // A resend of a stored message is acknowledged again but not shown twice.
     if (!stored.duplicate) joined.room.broadcast({ type: 'chat', message: stored.message });

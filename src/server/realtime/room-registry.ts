@@ -27,4 +27,10 @@ export class RoomRegistry {
   get roomCount(): number {
     return this.rooms.size;
   }
+
+  get participantCount(): number {
+    let count = 0;
+    for (const room of this.rooms.values()) count += room.size;
+    return count;
+  }
 }

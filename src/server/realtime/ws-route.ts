@@ -70,10 +70,12 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       chat: ctx.chat,
       resumeTokens: ctx.resumeTokens,
       resumeGraceMs: ctx.config.resumeGraceMs,
+      metrics: ctx.metrics,
       log: request.log,
     });
     sockets.add(socket);
     alive.add(socket);
+    ctx.metrics.connections.inc();
     const untrack = ctx.liveSessions.add(session.tokenHash, () => connection.close(CloseCode.sessionEnded, 'session ended'));
     const joinTimer = setTimeout(() => {
       if (connection.state.phase === 'awaiting-join') connection.close(CloseCode.joinTimeout, 'join timeout');
@@ -92,6 +94,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
     socket.on('close', (code) => {
       clearTimeout(joinTimer);
       sockets.delete(socket);
+      ctx.metrics.connections.dec();
       untrack();
       // A clean close (1000, or 1005 with no code) or a page going away (1001)
       // is a leave; anything else is a lost connection, and the participant may

@@ -1,9 +1,50 @@
+/** Liveness, readiness and metrics: what a load balancer and Prometheus ask. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { z } from 'zod';
+import type { AppContext } from '../context.js';
 
-/** Liveness: the process answers. Says nothing about versions or configuration. */
-export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get('/health', {
-    schema: { tags: ['operations'], summary: 'Liveness check', response: { 200: z.object({ status: z.literal('ok') }) } },
-  }, async () => ({ status: 'ok' as const }));
-};
+/** A dependency that does not answer this fast counts as down, in milliseconds. */
+const READINESS_TIMEOUT_MS = 1000;
+
+async function answersWithin(check: () => Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([check().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/health', {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers. Stays 200 while a dependency is down.',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    }, async () => ({ status: 'ok' as const }));
+
+    app.get('/ready', {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: 200 when the database answers, 503 otherwise',
+        response: { 200: z.object({ status: z.literal('ready'), database: z.literal('up') }), 503: z.object({ status: z.literal('unavailable'), database: z.enum(['up', 'down']) }) },
+      },
+    }, async (_request, reply) => {
+      const databaseUp = await answersWithin(() => sql`select 1`.execute(ctx.db), READINESS_TIMEOUT_MS);
+      if (databaseUp) return { status: 'ready' as const, database: 'up' as const };
+      return reply.status(503).send({ status: 'unavailable' as const, database: 'down' as const });
+    });
+
+    app.get('/metrics', {
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (restrict access at your proxy)', produces: ['text/plain'] },
+    }, async (_request, reply) => {
+      return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    });
+  };
+}

@@ -90,6 +90,7 @@ export const en = {
   'error.room-not-found': 'This room does not exist.',
   'error.not-member': 'You are not a member of this room.',
   'error.invalid-input': 'Please check what you entered.',
+  'error.unavailable': 'The service is briefly unavailable. Try again in a few seconds.',
   'error.unauthorized': 'Your session ended. Please sign in again.',
   'error.room-full': 'The room is full (at most {capacity} people). Try again later.',
   'error.session-ended': 'Your session ended. Please sign in again.',

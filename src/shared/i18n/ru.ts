@@ -92,6 +92,7 @@ export const ru: Catalogue = {
   'error.room-not-found': 'Такой комнаты нет.',
   'error.not-member': 'Вы не участник этой комнаты.',
   'error.invalid-input': 'Проверьте введённые данные.',
+  'error.unavailable': 'Сервис ненадолго недоступен. Повторите через несколько секунд.',
   'error.unauthorized': 'Сеанс завершён. Войдите снова.',
   'error.room-full': 'Комната заполнена (не больше {capacity} человек). Попробуйте позже.',
   'error.session-ended': 'Сеанс завершён. Войдите снова.',

@@ -1,0 +1,29 @@
+/** Prometheus metrics: connections, rooms, messages, and join and relay latency. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Latency buckets in seconds, from 0.1 ms to 1 s: signalling work is sub-millisecond when healthy. */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+export function createMetrics(sources: { rooms: () => number; participants: () => number }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'callroom_' });
+  const metrics = {
+    registry,
+    connections: new Gauge({ name: 'callroom_websocket_connections', help: 'Open signalling WebSockets', registers: [registry] }),
+    messages: new Counter({ name: 'callroom_ws_messages_total', help: 'Valid messages received, by type', labelNames: ['type'], registers: [registry] }),
+    rejected: new Counter({ name: 'callroom_ws_rejected_total', help: 'Messages refused with an error frame, by code', labelNames: ['code'], registers: [registry] }),
+    chatStored: new Counter({ name: 'callroom_chat_messages_stored_total', help: 'Chat messages stored (resends not counted)', registers: [registry] }),
+    joinSeconds: new Histogram({ name: 'callroom_join_duration_seconds', help: 'From a join message to the joined reply', buckets: LATENCY_BUCKETS, registers: [registry] }),
+    relaySeconds: new Histogram({ name: 'callroom_relay_duration_seconds', help: 'From receiving a signal to handing it to the target socket', buckets: LATENCY_BUCKETS, registers: [registry] }),
+  };
+  new Gauge({ name: 'callroom_rooms_active', help: 'Rooms with someone in them', registers: [registry], collect() { this.set(sources.rooms()); } });
+  new Gauge({ name: 'callroom_participants', help: 'Participants in rooms, including seats held for a resume', registers: [registry], collect() { this.set(sources.participants()); } });
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Seconds elapsed since `start` (a `process.hrtime.bigint()` value). */
+export function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../helpers/server.js';
+import { HttpClient, registeredClient, WsClient } from '../helpers/client.js';
+
+test('/metrics reports connections, rooms, messages and join latency', async () => {
+  const server = await startServer();
+  try {
+    const alice = await registeredClient(server.origin);
+    const roomId = (await alice.post('/api/rooms', { name: 'Measured' })).body.id;
+    const { client } = await WsClient.join(server.origin, roomId, alice.cookie);
+    client.send({ type: 'chat', clientId: 'metric-1', text: 'count me' });
+    await client.next('chat-ack');
+    client.sendRaw('{');
+    await client.next('error');
+    const text = (await new HttpClient(server.origin).get('/metrics')).body as string;
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.equal(value('callroom_websocket_connections'), 1);
+    assert.equal(value('callroom_rooms_active'), 1);
+    assert.equal(value('callroom_participants'), 1);
+    assert.equal(value('callroom_chat_messages_stored_total'), 1);
+    assert.equal(value('callroom_join_duration_seconds_count'), 1);
+    assert.equal(value('callroom_ws_messages_total\\{type="chat"\\}'), 1);
+    assert.equal(value('callroom_ws_rejected_total\\{code="bad-json"\\}'), 1);
+    assert.ok(value('callroom_process_resident_memory_bytes') > 0);
+    client.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('/ready follows the database while /health stays a liveness check', async () => {
+  const server = await startServer();
+  try {
+    const http = new HttpClient(server.origin);
+    assert.deepEqual((await http.get('/ready')).body, { status: 'ready', database: 'up' });
+    await server.ctx.db.destroy();
+    const down = await http.get('/ready');
+    assert.equal(down.status, 503);
+    assert.deepEqual(down.body, { status: 'unavailable', database: 'down' });
+    assert.equal((await http.get('/health')).status, 200);
+    // Sign-in needs the database: 503 with Retry-After, no stack or SQL in the body.
+    const login = await http.post('/login', { username: 'someone', password: 'whatever-password' });
+    assert.equal(login.status, 503);
+    assert.equal(login.headers.get('retry-after'), '5');
+    assert.deepEqual(login.body, { error: 'unavailable', message: 'temporarily unavailable, retry shortly' });
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+});
