@@ -18,6 +18,9 @@ const stages = [
 if (!process.env.TEST_DATABASE_URL) {
   console.log('TEST_DATABASE_URL is not set: the integration tests run on SQLite only.');
 }
+if (!process.env.TEST_REDIS_URL) {
+  console.log('TEST_REDIS_URL is not set: the multi-instance (Redis) tests are skipped.');
+}
 
 for (const [name, [command, ...args], env = {}] of stages) {
   console.log(`\n== ${name} ==`);

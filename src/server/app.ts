@@ -21,8 +21,9 @@ import { createChatRepo } from './repos/chat.js';
 import { createSessionAccess, sessionCookies } from './auth/session.js';
 import { createRateLimiter } from './auth/rate-limiter.js';
 import { LiveSessions } from './realtime/live-sessions.js';
-import { Notifications } from './realtime/notifications.js';
-import { RoomRegistry } from './realtime/room-registry.js';
+import { RoomHub } from './realtime/room-hub.js';
+import { MemoryBus } from './realtime/memory-bus.js';
+import { RedisBus } from './realtime/redis-bus.js';
 import { registerSignalingRoute } from './realtime/ws-route.js';
 import { createResumeTokens } from './realtime/resume-tokens.js';
 import { serverKey } from './repos/server-keys.js';
@@ -81,7 +82,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const roomRegistry = new RoomRegistry(config.roomCapacity);
+  const bus = config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix) : new MemoryBus();
+  if (bus instanceof RedisBus) await bus.start();
+  const chat = createChatRepo(db);
+  const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const ctx: AppContext = {
     config,
@@ -91,7 +95,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sessions,
     rooms: createRoomsRepo(db),
     invitations: createInvitationsRepo(db),
-    chat: createChatRepo(db),
+    chat,
     auth: createSessionAccess(sessions, sessionCookies(config.cookieSecure)),
     limits: {
       login: createRateLimiter({ limit: config.loginRateLimit, windowMs: config.authRateWindowMs }),
@@ -102,10 +106,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       iceServers: createRateLimiter({ limit: ICE_REQUESTS_PER_HOUR, windowMs: 3_600_000 }),
     },
     liveSessions: new LiveSessions(),
-    notifications: new Notifications(),
-    roomRegistry,
+    bus,
+    hub,
     resumeTokens: createResumeTokens(await serverKey(db, 'resume-token')),
-    metrics: createMetrics({ rooms: () => roomRegistry.roomCount, participants: () => roomRegistry.participantCount }),
+    metrics: createMetrics({ rooms: () => hub.roomCount, participants: () => hub.participantCount }),
   };
 
   installErrorHandler(app);
@@ -149,6 +153,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   purge.unref();
   app.addHook('onClose', async () => {
     clearInterval(purge);
+    await hub.close();
+    await bus.close();
     await db.destroy();
   });
 

@@ -42,6 +42,10 @@ const EnvSchema = z.object({
   TURN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(4 * 3600),
   /** `relay` makes browsers use TURN only: no direct connection, addresses hidden from peers. */
   ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+  /** Redis for several server processes as one service, e.g. `redis://127.0.0.1:6379`. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('callroom:'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24 * 7),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
   /** How long a participant whose connection dropped keeps their seat for a resume, in seconds. */
@@ -68,6 +72,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
     publicOrigins: env.PUBLIC_ORIGIN ?? [],
     cookieSecure: env.COOKIE_SECURE ?? production,
     trustProxy: env.TRUST_PROXY ?? [],

@@ -9,8 +9,8 @@ import type { ChatRepo } from './repos/chat.js';
 import type { SessionAccess } from './auth/session.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
 import type { LiveSessions } from './realtime/live-sessions.js';
-import type { Notifications } from './realtime/notifications.js';
-import type { RoomRegistry } from './realtime/room-registry.js';
+import type { RoomHub } from './realtime/room-hub.js';
+import type { Bus } from './realtime/bus.js';
 import type { ResumeTokens } from './realtime/resume-tokens.js';
 import type { Metrics } from './metrics.js';
 
@@ -26,8 +26,8 @@ export interface AppContext {
   auth: SessionAccess;
   limits: { login: RateLimiter; loginByAddress: RateLimiter; register: RateLimiter; roomCreate: RateLimiter; invite: RateLimiter; iceServers: RateLimiter };
   liveSessions: LiveSessions;
-  notifications: Notifications;
-  roomRegistry: RoomRegistry;
+  bus: Bus;
+  hub: RoomHub;
   resumeTokens: ResumeTokens;
   metrics: Metrics;
 }

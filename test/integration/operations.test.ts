@@ -33,11 +33,11 @@ test('/ready follows the database while /health stays a liveness check', async (
   const server = await startServer();
   try {
     const http = new HttpClient(server.origin);
-    assert.deepEqual((await http.get('/ready')).body, { status: 'ready', database: 'up' });
+    assert.deepEqual((await http.get('/ready')).body, { status: 'ready', database: 'up', bus: 'up' });
     await server.ctx.db.destroy();
     const down = await http.get('/ready');
     assert.equal(down.status, 503);
-    assert.deepEqual(down.body, { status: 'unavailable', database: 'down' });
+    assert.deepEqual(down.body, { status: 'unavailable', database: 'down', bus: 'up' });
     assert.equal((await http.get('/health')).status, 200);
     // Sign-in needs the database: 503 with Retry-After, no stack or SQL in the body.
     const login = await http.post('/login', { username: 'someone', password: 'whatever-password' });

@@ -39,7 +39,7 @@ describe('resuming a seat after a dropped connection', () => {
     assert.equal(update.peerId, b.joined.selfId);
     await a.client.roundTrip();
     assert.equal(a.client.received.some((m) => m.type === 'peer-left' || m.type === 'peer-joined'), false);
-    assert.equal(server.ctx.roomRegistry.get(roomId)?.size, 2, 'no duplicate participant');
+    assert.equal(server.ctx.hub.get(roomId)?.size, 2, 'no duplicate participant');
     // Signals flow again both ways under the old ids.
     a.client.send({ type: 'signal', to: b.joined.selfId, payload: { kind: 'candidate', candidate: { candidate: 'candidate:x' } } });
     assert.equal((await back.client.next('signal')).from, a.joined.selfId);
@@ -71,7 +71,7 @@ describe('resuming a seat after a dropped connection', () => {
     assert.equal(again.joined.resumed, true);
     assert.equal((await a.client.closed).code, CloseCode.replaced);
     await again.client.roundTrip();
-    assert.equal(server.ctx.roomRegistry.get(roomId)?.size, 1);
+    assert.equal(server.ctx.hub.get(roomId)?.size, 1);
     again.client.close();
   });
 
@@ -99,7 +99,7 @@ describe('seats after the grace period and across a server restart', () => {
       const b = await WsClient.join(server.origin, roomId, bob.cookie);
       b.client.socket.terminate();
       assert.equal((await a.client.next('peer-left')).peerId, b.joined.selfId);
-      assert.equal(server.ctx.roomRegistry.get(roomId)?.size, 1, 'no ghost in the roster');
+      assert.equal(server.ctx.hub.get(roomId)?.size, 1, 'no ghost in the roster');
       a.client.close();
     } finally {
       await server.close();

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalingConnection, MAX_RATE_VIOLATIONS, MESSAGE_BURST } from '../../src/server/realtime/connection.js';
-import { RoomRegistry } from '../../src/server/realtime/room-registry.js';
+import { RoomHub } from '../../src/server/realtime/room-hub.js';
+import { MemoryBus } from '../../src/server/realtime/memory-bus.js';
 import type { PeerSocket } from '../../src/server/realtime/socket.js';
 import type { ChatRepo } from '../../src/server/repos/chat.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/shared/protocol.js';
@@ -24,54 +25,62 @@ class MemorySocket implements PeerSocket {
   }
 }
 
+/** Lets pending promise continuations (the handlers' awaits) run. */
+const socketIdle = () => new Promise((resolve) => setImmediate(resolve));
 const silentLog = { error() {}, warn() {}, info() {}, debug() {} } as never;
 const noChat = { recent: async () => [], append: async () => { throw new Error('db down'); } } as unknown as ChatRepo;
 const room = { id: 'room-1', name: 'Room' };
 const metrics = createMetrics({ rooms: () => 0, participants: () => 0 });
 
-async function joined(registry: RoomRegistry, name: string) {
+function newHub(): RoomHub {
+  const hub = new RoomHub(new MemoryBus(), noChat, 6, silentLog);
+  void hub.close(); // no periodic re-sync in unit tests
+  return hub;
+}
+
+async function joined(hub: RoomHub, name: string) {
   const socket = new MemorySocket();
-  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { registry, chat: noChat, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics });
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics });
   conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
-  await new Promise((resolve) => setImmediate(resolve));
+  await socketIdle();
   const welcome = socket.take('joined')[0];
   return { socket, conn, welcome };
 }
 
 test('rooms are created on first join and disposed when empty', async () => {
-  const registry = new RoomRegistry(6);
-  const a = await joined(registry, 'a');
-  const b = await joined(registry, 'b');
-  assert.equal(registry.roomCount, 1);
+  const hub = newHub();
+  const a = await joined(hub, 'a');
+  const b = await joined(hub, 'b');
+  assert.equal(hub.roomCount, 1);
   assert.deepEqual(b.welcome?.peers.map((p) => p.username), ['a']);
   assert.equal(a.socket.take('peer-joined')[0]?.peer.username, 'b');
   a.conn.closed({ resumable: false });
   assert.deepEqual(b.socket.take('peer-left').map((m) => m.peerId), [a.welcome?.selfId]);
   b.conn.closed({ resumable: false });
-  assert.equal(registry.roomCount, 0);
+  assert.equal(hub.roomCount, 0);
 });
 
 test('a dropped participant keeps their seat for the grace period, then leaves', async (t) => {
-  const registry = new RoomRegistry(6);
-  const a = await joined(registry, 'a');
-  const b = await joined(registry, 'b');
+  const hub = newHub();
+  const a = await joined(hub, 'a');
+  const b = await joined(hub, 'b');
   t.mock.timers.enable({ apis: ['setTimeout'] });
   a.conn.closed({ resumable: true });
   assert.equal(b.socket.take('peer-left').length, 0, 'nobody is told yet');
-  assert.equal(registry.get(room.id)?.size, 2);
+  assert.equal(hub.get(room.id)?.size, 2);
   t.mock.timers.tick(49);
   assert.equal(b.socket.take('peer-left').length, 0);
   t.mock.timers.tick(1);
   assert.deepEqual(b.socket.take('peer-left').map((m) => m.peerId), [a.welcome?.selfId]);
-  assert.equal(registry.get(room.id)?.size, 1);
+  assert.equal(hub.get(room.id)?.size, 1);
 });
 
 test('a chat the database cannot store is reported, not acknowledged or broadcast', async () => {
-  const registry = new RoomRegistry(6);
-  const a = await joined(registry, 'a');
-  const b = await joined(registry, 'b');
+  const hub = newHub();
+  const a = await joined(hub, 'a');
+  const b = await joined(hub, 'b');
   a.conn.receive(JSON.stringify({ type: 'chat', clientId: 'abcdefgh', text: 'hi' }));
-  await new Promise((resolve) => setImmediate(resolve));
+  await socketIdle();
   const [error] = a.socket.take('error');
   assert.equal(error?.code, 'chat-unavailable');
   assert.equal(error?.clientId, 'abcdefgh');
@@ -80,21 +89,21 @@ test('a chat the database cannot store is reported, not acknowledged or broadcas
 });
 
 test('a slow reader is closed instead of buffered without bound', async () => {
-  const registry = new RoomRegistry(6);
-  const a = await joined(registry, 'a');
-  const b = await joined(registry, 'b');
+  const hub = newHub();
+  const a = await joined(hub, 'a');
+  const b = await joined(hub, 'b');
   b.socket.bufferedAmount = 10 * 1024 * 1024;
   a.conn.receive(JSON.stringify({ type: 'media', media: { audio: false, video: true } }));
-  await new Promise((resolve) => setImmediate(resolve));
+  await socketIdle();
   assert.equal(b.socket.closedWith, 1008);
 });
 
 test('a flood is rate limited and finally closed with 1008', async () => {
-  const registry = new RoomRegistry(6);
-  const a = await joined(registry, 'a');
+  const hub = newHub();
+  const a = await joined(hub, 'a');
   for (let i = 0; i < MESSAGE_BURST + MAX_RATE_VIOLATIONS + 10; i += 1) a.conn.receive('{"type":"ping"}');
-  await new Promise((resolve) => setImmediate(resolve));
+  await socketIdle();
   assert.equal(a.socket.take('error')[0]?.code, 'rate-limited');
   assert.equal(a.socket.closedWith, 1008);
-  assert.equal(registry.roomCount, 0, 'the flooder left the room');
+  assert.equal(hub.roomCount, 0, 'the flooder left the room');
 });

@@ -6,8 +6,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.js';
 import type { ChatRepo } from '../repos/chat.js';
 import type { User } from '../repos/users.js';
-import { LiveRoom, send, type Participant } from './live-room.js';
-import type { RoomRegistry } from './room-registry.js';
+import { send, type LiveRoom, type Participant } from './live-room.js';
+import type { RoomHub } from './room-hub.js';
 import type { PeerSocket } from './socket.js';
 import { TokenBucket } from './token-bucket.js';
 import { handlers } from './handlers.js';
@@ -22,7 +22,7 @@ export const MESSAGES_PER_SECOND = 30;
 export const MAX_RATE_VIOLATIONS = 200;
 
 export interface ConnectionDeps {
-  registry: RoomRegistry;
+  hub: RoomHub;
   chat: ChatRepo;
   resumeTokens: ResumeTokens;
   /** How long a dropped participant's seat is held for a resume, in milliseconds. */
@@ -130,14 +130,10 @@ export class SignalingConnection {
     this.state = { phase: 'closed' };
     if (state.phase !== 'joined') return;
     const { room, participant } = state;
-    // A resume may already have moved this seat to a newer socket.
-    if (participant.socket !== this.socket && participant.socket !== null) return;
-    const leave = () => {
-      if (room.get(participant.peerId) !== participant) return;
-      room.remove(participant.peerId);
-      room.broadcast({ type: 'peer-left', peerId: participant.peerId });
-      this.deps.registry.release(room);
-    };
+    const hub = this.deps.hub;
+    // A resume may already have moved this seat to a newer socket, here or on another process.
+    if (participant.node !== hub.nodeId || (participant.socket !== this.socket && participant.socket !== null)) return;
+    const leave = () => hub.leave(room, participant);
     if (resumable) room.hold(participant, this.deps.resumeGraceMs, leave);
     else leave();
   }

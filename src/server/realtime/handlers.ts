@@ -6,7 +6,7 @@ import { CHAT_HISTORY_ON_JOIN } from '../../shared/limits.js';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMessage } from '../../shared/protocol.js';
 import { randomId } from '../ids.js';
 import type { SignalingConnection } from './connection.js';
-import { describe, type Participant } from './live-room.js';
+import type { Participant } from './live-room.js';
 import { secondsSince } from '../metrics.js';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -25,12 +25,15 @@ export const handlers: HandlerMap = {
       conn.close(CloseCode.policy, 'unsupported protocol version');
       return;
     }
-    const room = conn.deps.registry.obtain(conn.room);
+    const hub = conn.deps.hub;
+    const room = await hub.open(conn.room);
+    if (conn.state.phase !== 'awaiting-join') return; // closed meanwhile
     const claim = message.resume;
     const resumedId = claim && conn.deps.resumeTokens.verify(claim.token, room.id, conn.user.id, claim.peerId) ? claim.peerId : undefined;
     const seat = resumedId ? room.get(resumedId) : undefined;
     let participant: Participant;
-    if (seat) {
+    const keptSeat = seat !== undefined && seat.node === hub.nodeId;
+    if (seat && keptSeat) {
       // The same participant on a new connection: keep the seat (and everyone's
       // peer connection to it); an old socket the server still had is replaced.
       const previous = seat.socket;
@@ -39,17 +42,27 @@ export const handlers: HandlerMap = {
       seat.media = message.media;
       participant = seat;
     } else {
-      if (room.isFull) {
+      // New, or resuming a seat that was on another process or lost in a
+      // restart: the peer id is kept, so others keep their peer connection.
+      participant = {
+        peerId: resumedId ?? randomId(),
+        userId: conn.user.id,
+        username: conn.user.username,
+        media: message.media,
+        node: hub.nodeId,
+        socket: conn.socket,
+      };
+      if (seat) room.remove(seat.peerId);
+      if (!(await hub.seat(room, participant))) {
         conn.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join');
         conn.close(CloseCode.roomFull, 'room full');
-        conn.deps.registry.release(room);
+        hub.closeIfIdle(room);
         return;
       }
-      // After a server restart the seat is gone but the peer id is kept, so
-      // others who still hold a peer connection to it carry on with it.
-      participant = { peerId: resumedId ?? randomId(), userId: conn.user.id, username: conn.user.username, media: message.media, socket: conn.socket };
-      // Taking the seat before the first await keeps the capacity check atomic.
-      room.add(participant);
+      if (conn.state.phase !== 'awaiting-join') {
+        hub.leave(room, participant);
+        return;
+      }
     }
     conn.state = { phase: 'joined', room, participant };
     let history: ChatMessage[];
@@ -72,32 +85,24 @@ export const handlers: HandlerMap = {
       history,
     });
     conn.deps.metrics.joinSeconds.observe(secondsSince(started));
-    if (seat) room.broadcast({ type: 'peer-media', peerId: participant.peerId, media: participant.media }, participant.peerId);
-    else room.broadcast({ type: 'peer-joined', peer: describe(participant) }, participant.peerId);
+    hub.announce(room, participant, keptSeat);
   },
 
-  signal(conn, message) {
+  async signal(conn, message) {
     const started = process.hrtime.bigint();
     const joined = conn.requireJoined('signal');
     if (!joined) return;
-    const target = joined.room.get(message.to);
-    if (!target || target.peerId === joined.participant.peerId) {
-      conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
-      return;
-    }
-    if (!target.socket) {
-      conn.sendError(ErrorCode.peerUnavailable, 'that peer is reconnecting', 'signal');
-      return;
-    }
-    conn.sendTo(target.socket, { type: 'signal', from: joined.participant.peerId, payload: message.payload });
-    conn.deps.metrics.relaySeconds.observe(secondsSince(started));
+    const result = await conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload);
+    if (result === 'unknown-peer') conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
+    else if (result === 'peer-unavailable') conn.sendError(ErrorCode.peerUnavailable, 'that peer cannot be reached right now', 'signal');
+    else conn.deps.metrics.relaySeconds.observe(secondsSince(started));
   },
 
   media(conn, message) {
     const joined = conn.requireJoined('media');
     if (!joined) return;
     joined.participant.media = message.media;
-    joined.room.broadcast({ type: 'peer-media', peerId: joined.participant.peerId, media: message.media }, joined.participant.peerId);
+    conn.deps.hub.mediaChanged(joined.room, joined.participant);
   },
 
   async chat(conn, message) {
@@ -114,7 +119,7 @@ export const handlers: HandlerMap = {
     if (!stored.duplicate) conn.deps.metrics.chatStored.inc();
     conn.send({ type: 'chat-ack', clientId: message.clientId, seq: stored.message.seq });
     // A resend of a stored message is acknowledged again but not shown twice.
-    if (!stored.duplicate) joined.room.broadcast({ type: 'chat', message: stored.message });
+    if (!stored.duplicate) conn.deps.hub.chatStored(joined.room, stored.message);
   },
 
   ping(conn) {

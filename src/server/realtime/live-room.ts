@@ -13,8 +13,12 @@ export interface Participant {
   userId: string;
   username: string;
   media: MediaState;
-  /** Null while the participant's connection is down and their seat is held for a resume. */
+  /** The server process holding this participant's socket. */
+  node: string;
+  /** Null for participants on another process, and while a local seat is held for a resume. */
   socket: PeerSocket | null;
+  /** For a participant on another process: absent from the shared seats at the last re-sync. */
+  missing?: boolean;
   /** Ends a held seat when the participant does not come back in time. */
   graceTimer?: ReturnType<typeof setTimeout>;
 }
@@ -41,12 +45,22 @@ export class LiveRoom {
     readonly capacity: number,
   ) {}
 
+  /** Highest chat sequence number delivered to this process's participants. */
+  deliveredSeq = 0;
+
   get size(): number {
     return this.participants.size;
   }
 
-  get isFull(): boolean {
-    return this.participants.size >= this.capacity;
+  /** Participants whose socket is (or was, while held) on this process. */
+  localCount(node: string): number {
+    let count = 0;
+    for (const p of this.participants.values()) if (p.node === node) count += 1;
+    return count;
+  }
+
+  all(): Participant[] {
+    return [...this.participants.values()];
   }
 
   add(participant: Participant): void {
@@ -70,6 +84,15 @@ export class LiveRoom {
     if (participant.graceTimer) clearTimeout(participant.graceTimer);
     participant.graceTimer = setTimeout(onExpire, graceMs);
     participant.graceTimer.unref?.();
+  }
+
+  /** The participant resumed on another process: they are remote now, and their held seat here ends. */
+  reattachElsewhere(participant: Participant, node: string): void {
+    if (participant.graceTimer) clearTimeout(participant.graceTimer);
+    participant.graceTimer = undefined;
+    if (participant.socket && participant.node !== node) participant.socket.close(4011, 'replaced by a newer connection');
+    participant.socket = null;
+    participant.node = node;
   }
 
   /** Gives a held (or still open) seat a new socket. */

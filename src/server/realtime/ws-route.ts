@@ -66,7 +66,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
   }, (socket, request) => {
     const { session, room } = request.signaling!;
     const connection = new SignalingConnection(socket, session.user, room, {
-      registry: ctx.roomRegistry,
+      hub: ctx.hub,
       chat: ctx.chat,
       resumeTokens: ctx.resumeTokens,
       resumeGraceMs: ctx.config.resumeGraceMs,

@@ -32,13 +32,22 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get('/ready', {
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: 200 when the database answers, 503 otherwise',
-        response: { 200: z.object({ status: z.literal('ready'), database: z.literal('up') }), 503: z.object({ status: z.literal('unavailable'), database: z.enum(['up', 'down']) }) },
+        summary: 'Readiness: 200 when the database and (if configured) Redis answer, 503 otherwise',
+        response: {
+          200: z.object({ status: z.literal('ready'), database: z.literal('up'), bus: z.literal('up') }),
+          503: z.object({ status: z.literal('unavailable'), database: z.enum(['up', 'down']), bus: z.enum(['up', 'down']) }),
+        },
       },
     }, async (_request, reply) => {
-      const databaseUp = await answersWithin(() => sql`select 1`.execute(ctx.db), READINESS_TIMEOUT_MS);
-      if (databaseUp) return { status: 'ready' as const, database: 'up' as const };
-      return reply.status(503).send({ status: 'unavailable' as const, database: 'down' as const });
+      const [databaseUp, busUp] = await Promise.all([
+        answersWithin(() => sql`select 1`.execute(ctx.db), READINESS_TIMEOUT_MS),
+        answersWithin(async () => {
+          if (!ctx.bus.connected || !(await ctx.bus.ping())) throw new Error('bus down');
+        }, READINESS_TIMEOUT_MS),
+      ]);
+      if (databaseUp && busUp) return { status: 'ready' as const, database: 'up' as const, bus: 'up' as const };
+      const state = (up: boolean) => (up ? ('up' as const) : ('down' as const));
+      return reply.status(503).send({ status: 'unavailable' as const, database: state(databaseUp), bus: state(busUp) });
     });
 
     app.get('/metrics', {

@@ -47,7 +47,10 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const id = await ctx.invitations.create({ roomId: room.id, fromUserId: session.user.id, toUserId: invitee.id });
       const invitation = await ctx.invitations.find(id);
       if (!invitation) throw new Error('invitation vanished after insert');
-      ctx.notifications.publish(invitee.id, { type: 'invitation', invitation });
+      // The invitation is stored: if the live notice cannot be sent, it waits for the next visit.
+      await ctx.bus.publishUser(invitee.id, { type: 'invitation', invitation }).catch((err: unknown) => {
+        request.log.warn({ err }, 'live invitation notice not sent');
+      });
       request.log.info({ event: 'invitation', roomId: room.id, from: session.user.id, to: invitee.id }, 'invitation sent');
       return reply.status(201).send(invitation);
     });
@@ -80,12 +83,16 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.invitation)}\n\n`);
       };
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
-      const unsubscribe = ctx.notifications.subscribe(session.user.id, send);
       const untrack = ctx.liveSessions.add(session.tokenHash, () => res.end());
+      const unsubscribe = ctx.bus.subscribeUser(session.user.id, send).catch((err: unknown) => {
+        request.log.warn({ err }, 'live invitations unavailable');
+        res.end();
+        return async () => undefined;
+      });
       res.on('close', () => {
         clearInterval(keepalive);
-        unsubscribe();
         untrack();
+        void unsubscribe.then((stop) => stop());
       });
     });
   };

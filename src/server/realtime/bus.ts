@@ -1,0 +1,53 @@
+/**
+ * What server processes tell each other: who is in which room, signals for
+ * peers connected elsewhere, stored chat messages, and user notifications.
+ * In-process (`MemoryBus`) when there is one process; Redis (`RedisBus`)
+ * when REDIS_URL joins several into one service.
+ *
+ * Delivery is at most once: a process that misses events catches up from
+ * the roster (`members`) and the database (chat `seq`), never from the bus.
+ */
+import type { ChatMessage, MediaState, PeerInfo, SignalPayload } from '../../shared/protocol.js';
+import type { NotificationEvent } from './notifications.js';
+
+/** A participant as every process sees them, with the process that holds their socket. */
+export interface RoomMember extends PeerInfo {
+  node: string;
+}
+
+export type RoomEvent =
+  | { kind: 'joined'; node: string; member: RoomMember }
+  | { kind: 'left'; node: string; peerId: string }
+  | { kind: 'media'; node: string; peerId: string; media: MediaState }
+  | { kind: 'signal'; node: string; from: string; to: string; payload: SignalPayload }
+  | { kind: 'chat'; node: string; message: ChatMessage };
+
+export interface Bus {
+  /** This process's id, unique per start. */
+  readonly nodeId: string;
+  /** False while events cannot reach other processes. */
+  readonly connected: boolean;
+  /** Called with `true` when the bus comes back after an outage (time to catch up), `false` when it goes down. */
+  onStatusChange(listener: (connected: boolean) => void): void;
+
+  /**
+   * Takes a seat in a room if fewer than `capacity` are taken (a seat of the
+   * same peer id is taken over, for resumes). Atomic across processes.
+   */
+  claimSeat(roomId: string, member: RoomMember, capacity: number): Promise<boolean>;
+  /** Gives a seat up, if `node` still holds it. */
+  releaseSeat(roomId: string, peerId: string, node: string): Promise<void>;
+  /** Everyone seated in a room, on live processes. */
+  members(roomId: string): Promise<RoomMember[]>;
+
+  subscribeRoom(roomId: string, handler: (event: RoomEvent) => void): Promise<() => Promise<void>>;
+  /** Sends an event to the other processes in the room; false when it could not be sent. */
+  publishRoom(roomId: string, event: RoomEvent): Promise<boolean>;
+
+  subscribeUser(userId: string, handler: (event: NotificationEvent) => void): Promise<() => Promise<void>>;
+  publishUser(userId: string, event: NotificationEvent): Promise<void>;
+
+  /** Whether the bus's own service answers; for readiness. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,272 @@
+/**
+ * The live rooms of this process and their link to the other processes.
+ *
+ * Each process keeps the participants connected to it, plus a mirror of
+ * those connected elsewhere (from the bus's seats and events). Local
+ * participants are told about everything directly; other processes learn
+ * through the bus. The bus is at most once: the seats are re-read every few
+ * seconds and after an outage, and chat gaps are filled from the database.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ChatMessage, MediaState, SignalPayload } from '../../shared/protocol.js';
+import type { ChatRepo } from '../repos/chat.js';
+import type { Bus, RoomEvent, RoomMember } from './bus.js';
+import { describe, LiveRoom, send, type Participant } from './live-room.js';
+
+/** How often the seats of each open room are re-read from the bus, in milliseconds. */
+const SEAT_RESYNC_INTERVAL_MS = 5_000;
+/** Most chat messages fetched from the database to fill one gap. */
+const CHAT_CATCH_UP_LIMIT = 500;
+
+export type RelayResult = 'sent' | 'unknown-peer' | 'peer-unavailable';
+
+export class RoomHub {
+  private readonly rooms = new Map<string, { live: LiveRoom; ready: Promise<void>; unsubscribe?: () => Promise<void> }>();
+  private readonly resync: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly chat: ChatRepo,
+    readonly capacity: number,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    bus.onStatusChange((connected) => {
+      if (connected) for (const { live } of this.rooms.values()) void this.catchUp(live);
+    });
+
+    this.resync = setInterval(() => {
+      for (const { live } of this.rooms.values()) void this.syncSeats(live);
+    }, SEAT_RESYNC_INTERVAL_MS);
+    this.resync.unref();
+  }
+
+  get nodeId(): string {
+    return this.bus.nodeId;
+  }
+
+  get(roomId: string): LiveRoom | undefined {
+    return this.rooms.get(roomId)?.live;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  get participantCount(): number {
+    let count = 0;
+    for (const { live } of this.rooms.values()) count += live.localCount(this.nodeId);
+    return count;
+  }
+
+  /** The live room, subscribed to its events and mirroring its remote members. */
+  async open(room: { id: string; name: string }): Promise<LiveRoom> {
+    let entry = this.rooms.get(room.id);
+    if (!entry) {
+      const live = new LiveRoom(room.id, room.name, this.capacity);
+      const created: { live: LiveRoom; ready: Promise<void>; unsubscribe?: () => Promise<void> } = { live, ready: Promise.resolve() };
+      created.ready = (async () => {
+        try {
+          created.unsubscribe = await this.bus.subscribeRoom(room.id, (event) => this.onEvent(live, event));
+        } catch (error) {
+          // Without the bus the room still works within this process.
+          this.log.warn({ err: error, roomId: room.id }, 'room events unavailable from other processes');
+        }
+        await this.syncSeats(live);
+      })();
+      entry = created;
+      this.rooms.set(room.id, entry);
+    }
+    await entry.ready;
+    return entry.live;
+  }
+
+  /**
+   * Seats a local participant (or re-seats one resuming); false when the room
+   * is full. Capacity is counted across processes when the bus is shared.
+   */
+  async seat(live: LiveRoom, participant: Participant): Promise<boolean> {
+    let claimed: boolean;
+    try {
+      claimed = await this.bus.claimSeat(live.id, this.member(participant), live.capacity);
+    } catch (error) {
+      // The bus is down: fall back to what this process can see.
+      this.log.warn({ err: error, roomId: live.id }, 'seat not shared with other processes');
+      claimed = live.get(participant.peerId) !== undefined || live.size < live.capacity;
+    }
+    if (!claimed) return false;
+    live.add(participant);
+    return true;
+  }
+
+  /**
+   * Tells everyone that a participant joined, or — when they took back a seat
+   * this process still held — that their media may have changed.
+   */
+  announce(live: LiveRoom, participant: Participant, keptSeat: boolean): void {
+    if (keptSeat) this.mediaChanged(live, participant);
+    else {
+      live.broadcast({ type: 'peer-joined', peer: describe(participant) }, participant.peerId);
+      void this.bus.publishRoom(live.id, { kind: 'joined', node: this.nodeId, member: this.member(participant) });
+    }
+  }
+
+  /** Removes a local participant for good and tells everyone. */
+  leave(live: LiveRoom, participant: Participant): void {
+    if (live.get(participant.peerId) !== participant) return;
+    live.remove(participant.peerId);
+    live.broadcast({ type: 'peer-left', peerId: participant.peerId });
+    void this.bus.releaseSeat(live.id, participant.peerId, this.nodeId).catch(() => undefined);
+    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId: participant.peerId });
+    this.closeIfIdle(live);
+  }
+
+  mediaChanged(live: LiveRoom, participant: Participant): void {
+    live.broadcast({ type: 'peer-media', peerId: participant.peerId, media: participant.media }, participant.peerId);
+    void this.bus.publishRoom(live.id, { kind: 'media', node: this.nodeId, peerId: participant.peerId, media: participant.media });
+  }
+
+  /** Delivers a signal to a peer here or on another process. */
+  async relay(live: LiveRoom, from: string, to: string, payload: SignalPayload): Promise<RelayResult> {
+    const target = live.get(to);
+    if (!target || to === from) return 'unknown-peer';
+    if (target.node === this.nodeId) {
+      if (!target.socket) return 'peer-unavailable';
+      send(target.socket, { type: 'signal', from, payload });
+      return 'sent';
+    }
+    // A peer on another process: fail visibly when the bus cannot carry it.
+    if (!this.bus.connected) return 'peer-unavailable';
+    return (await this.bus.publishRoom(live.id, { kind: 'signal', node: this.nodeId, from, to, payload })) ? 'sent' : 'peer-unavailable';
+  }
+
+  /** Shows a stored chat message to everyone, here and elsewhere. */
+  chatStored(live: LiveRoom, message: ChatMessage): void {
+    live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
+    live.broadcast({ type: 'chat', message });
+    void this.bus.publishRoom(live.id, { kind: 'chat', node: this.nodeId, message });
+  }
+
+  /** Drops the room from this process when nobody here is in it any more. */
+  closeIfIdle(live: LiveRoom): void {
+    const entry = this.rooms.get(live.id);
+    if (!entry || entry.live !== live || live.localCount(this.nodeId) > 0) return;
+    this.rooms.delete(live.id);
+    void entry.ready.then(() => entry.unsubscribe?.()).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.resync);
+  }
+
+  private member(participant: Participant): RoomMember {
+    return { ...describe(participant), node: participant.node };
+  }
+
+  private onEvent(live: LiveRoom, event: RoomEvent): void {
+    if (event.node === this.nodeId) return;
+    switch (event.kind) {
+      case 'joined':
+        return this.mirrorJoined(live, event.member);
+      case 'left': {
+        const gone = live.get(event.peerId);
+        if (!gone || gone.node !== event.node) return;
+        live.remove(event.peerId);
+        live.broadcast({ type: 'peer-left', peerId: event.peerId });
+        return;
+      }
+      case 'media': {
+        const peer = live.get(event.peerId);
+        if (!peer || peer.node !== event.node) return;
+        peer.media = event.media;
+        live.broadcast({ type: 'peer-media', peerId: event.peerId, media: event.media }, event.peerId);
+        return;
+      }
+      case 'signal': {
+        const target = live.get(event.to);
+        if (target?.node === this.nodeId && target.socket) send(target.socket, { type: 'signal', from: event.from, payload: event.payload });
+        return;
+      }
+      case 'chat':
+        void this.deliverChat(live, event.message);
+        return;
+    }
+  }
+
+  /** A participant seated on another process, or one of ours who resumed there. */
+  private mirrorJoined(live: LiveRoom, member: RoomMember): void {
+    const known = live.get(member.peerId);
+    if (known) {
+      // Same peer id: a resume elsewhere. Keep it (and everyone's peer connection).
+      live.reattachElsewhere(known, member.node);
+      known.media = member.media;
+      live.broadcast({ type: 'peer-media', peerId: member.peerId, media: member.media }, member.peerId);
+      return;
+    }
+    const mirror: Participant = { ...member, socket: null };
+    live.add(mirror);
+    live.broadcast({ type: 'peer-joined', peer: describe(mirror) }, member.peerId);
+  }
+
+  /**
+   * Brings the mirror of remote members in line with the bus's seats. A
+   * member missing from the seats is dropped only when still missing at the
+   * next re-sync: after a Redis restart the other processes need a moment to
+   * seat their participants again.
+   */
+  private async syncSeats(live: LiveRoom): Promise<void> {
+    let members: RoomMember[];
+    try {
+      members = await this.bus.members(live.id);
+    } catch {
+      return; // bus down: keep what we have until it is back
+    }
+    const remote = new Map(members.filter((m) => m.node !== this.nodeId).map((m) => [m.peerId, m]));
+    for (const participant of live.all()) {
+      if (participant.node === this.nodeId) continue;
+      if (remote.has(participant.peerId)) {
+        participant.missing = false;
+      } else if (!participant.missing) {
+        participant.missing = true;
+      } else {
+        live.remove(participant.peerId);
+        live.broadcast({ type: 'peer-left', peerId: participant.peerId });
+      }
+    }
+    for (const member of remote.values()) {
+      const known = live.get(member.peerId);
+      if (!known) this.mirrorJoined(live, member);
+      else if (known.node !== member.node) live.reattachElsewhere(known, member.node);
+    }
+  }
+
+  /** Delivers a chat message from another process, filling any gap from the database first. */
+  private async deliverChat(live: LiveRoom, message: ChatMessage): Promise<void> {
+    if (message.seq > live.deliveredSeq + 1) await this.catchUpChat(live, message.seq - 1);
+    live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
+    live.broadcast({ type: 'chat', message });
+  }
+
+  private async catchUpChat(live: LiveRoom, upTo = Number.MAX_SAFE_INTEGER): Promise<void> {
+    try {
+      const missed = await this.chat.recent(live.id, CHAT_CATCH_UP_LIMIT, live.deliveredSeq);
+      for (const message of missed) {
+        if (message.seq > upTo) break;
+        live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
+        live.broadcast({ type: 'chat', message });
+      }
+    } catch (error) {
+      this.log.warn({ err: error, roomId: live.id }, 'chat catch-up failed');
+    }
+  }
+
+  /** After a bus outage: seat our own participants again, re-read the others, deliver chat sent meanwhile. */
+  private async catchUp(live: LiveRoom): Promise<void> {
+    for (const participant of live.all()) {
+      if (participant.node !== this.nodeId) continue;
+      // Already seated: no capacity check (Redis may have lost the seats in a restart).
+      await this.bus.claimSeat(live.id, this.member(participant), Number.MAX_SAFE_INTEGER).catch(() => undefined);
+    }
+    await this.syncSeats(live);
+    await this.catchUpChat(live);
+  }
+}
