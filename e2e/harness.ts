@@ -3,8 +3,8 @@
  * a fresh SQLite file, Debian's Chromium with fake media, users who sign up
  * through the UI, and collectors for CSP violations and page errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,4 +201,41 @@ export function turnAllocates(port: number, username: string, credential: string
       resolve(code === 0);
     });
   });
+}
+
+export interface PrivatePostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway PostgreSQL cluster inside the test's network namespace (the
+ * machine's own server on the host's loopback cannot be reached from it).
+ * Runs as the `postgres` user, since PostgreSQL refuses to run as root.
+ */
+export async function startPostgres(): Promise<PrivatePostgres> {
+  const version = readdirSync('/usr/lib/postgresql').sort().pop();
+  if (!version) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
+  const bin = `/usr/lib/postgresql/${version}/bin`;
+  const dir = mkdtempSync(join(tmpdir(), 'callroom-pg-'));
+  const port = await freePort();
+  const asPostgres = (args: string[]) => (process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...args] : args);
+  const run = async (args: string[]) => {
+    const [command, ...rest] = asPostgres(args);
+    const child = spawn(command!, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`${args[0]} failed: ${stderr.slice(-500)}`);
+  };
+  spawnSync('chown', ['postgres:postgres', dir]);
+  await run([`${bin}/initdb`, '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  await run([`${bin}/pg_ctl`, '-D', join(dir, 'data'), '-o', `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await run([`${bin}/pg_ctl`, '-D', join(dir, 'data'), '-m', 'immediate', 'stop']).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
