@@ -19,7 +19,7 @@ import { createRoomsRepo } from './repos/rooms.js';
 import { createInvitationsRepo } from './repos/invitations.js';
 import { createChatRepo } from './repos/chat.js';
 import { createSessionAccess, sessionCookies } from './auth/session.js';
-import { createRateLimiter } from './auth/rate-limiter.js';
+import { createRateLimiter, createRedisRateLimiter, type RateLimitOptions } from './auth/rate-limiter.js';
 import { LiveSessions } from './realtime/live-sessions.js';
 import { RoomHub } from './realtime/room-hub.js';
 import { MemoryBus } from './realtime/memory-bus.js';
@@ -84,6 +84,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const bus = config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.start();
+  // With several processes the counts live in Redis, so a client cannot
+  // multiply its allowance by spreading requests over processes.
+  const limiter = (name: string, options: RateLimitOptions) =>
+    bus instanceof RedisBus ? createRedisRateLimiter(bus.client, `${config.redisPrefix}rate:${name}:`, options) : createRateLimiter(options);
   const chat = createChatRepo(db);
   const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
@@ -98,12 +102,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     chat,
     auth: createSessionAccess(sessions, sessionCookies(config.cookieSecure)),
     limits: {
-      login: createRateLimiter({ limit: config.loginRateLimit, windowMs: config.authRateWindowMs }),
-      loginByAddress: createRateLimiter({ limit: config.loginIpRateLimit, windowMs: config.authRateWindowMs }),
-      register: createRateLimiter({ limit: config.registerRateLimit, windowMs: config.authRateWindowMs }),
-      roomCreate: createRateLimiter({ limit: ROOMS_PER_HOUR, windowMs: 3_600_000 }),
-      invite: createRateLimiter({ limit: INVITATIONS_PER_HOUR, windowMs: 3_600_000 }),
-      iceServers: createRateLimiter({ limit: ICE_REQUESTS_PER_HOUR, windowMs: 3_600_000 }),
+      login: limiter('login', { limit: config.loginRateLimit, windowMs: config.authRateWindowMs }),
+      loginByAddress: limiter('login-address', { limit: config.loginIpRateLimit, windowMs: config.authRateWindowMs }),
+      register: limiter('register', { limit: config.registerRateLimit, windowMs: config.authRateWindowMs }),
+      roomCreate: limiter('room-create', { limit: ROOMS_PER_HOUR, windowMs: 3_600_000 }),
+      invite: limiter('invite', { limit: INVITATIONS_PER_HOUR, windowMs: 3_600_000 }),
+      iceServers: limiter('ice-servers', { limit: ICE_REQUESTS_PER_HOUR, windowMs: 3_600_000 }),
     },
     liveSessions: new LiveSessions(),
     bus,

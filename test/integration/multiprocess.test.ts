@@ -111,6 +111,17 @@ describe('two instances behind one Redis', needsRedis, () => {
     await reader.cancel();
   });
 
+  test('sign-in limits are shared: failures on one instance count on the other', async () => {
+    const [one, two] = pair.nodes;
+    const victim = await registeredClient(one.origin);
+    const statuses = [];
+    for (let i = 0; i < 6; i += 1) {
+      const node = i % 2 ? two : one;
+      statuses.push((await new HttpClient(node.origin).post('/login', { username: victim.username, password: `wrong-${i}-password` })).status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+  });
+
   test('room capacity counts participants on both instances', async () => {
     const [one, two] = pair.nodes;
     const users = await Promise.all([1, 2, 3, 4].map(() => registeredClient(one.origin)));

@@ -69,6 +69,11 @@ export class RedisBus implements Bus {
     await this.updateStatus();
   }
 
+  /** The command connection, for other shared state (rate limits). */
+  get client(): Redis {
+    return this.command;
+  }
+
   get connected(): boolean {
     return this.up;
   }

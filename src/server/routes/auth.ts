@@ -33,7 +33,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         response: { 201: UserView, 400: ErrorView, 409: ErrorView, 429: ErrorView },
       },
     }, async (request, reply) => {
-      const limit = ctx.limits.register.hit(request.ip);
+      const limit = await ctx.limits.register.hit(request.ip);
       if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
       const username = normalizeUsername(request.body.username);
       if (!isValidUsername(username)) throw new HttpError(400, ApiErrorCode.invalidUsername, 'invalid username');
@@ -63,7 +63,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         [ctx.limits.loginByAddress, request.ip],
       ] as const;
       for (const [limiter, key] of limiters) {
-        const state = limiter.peek(key);
+        const state = await limiter.peek(key);
         if (!state.allowed) throw rateLimited(state.retryAfterSeconds);
       }
       const found = await ctx.users.findByUsername(username);
@@ -71,7 +71,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         ? await verifyPassword(found.passwordHash, request.body.password)
         : await verifyAgainstDummy(request.body.password);
       if (!found || !valid) {
-        for (const [limiter, key] of limiters) limiter.hit(key);
+        await Promise.all(limiters.map(([limiter, key]) => limiter.hit(key)));
         request.log.info({ event: 'login', result: 'failure' }, 'sign-in failed');
         throw new HttpError(401, ApiErrorCode.invalidCredentials, 'wrong username or password');
       }

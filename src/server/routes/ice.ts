@@ -29,7 +29,7 @@ export function iceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const session = await ctx.auth.requireSession(request);
-      const limit = ctx.limits.iceServers.hit(session.user.id);
+      const limit = await ctx.limits.iceServers.hit(session.user.id);
       if (!limit.allowed) {
         throw new HttpError(429, ApiErrorCode.rateLimited, 'too many credential requests', { 'Retry-After': String(limit.retryAfterSeconds) });
       }

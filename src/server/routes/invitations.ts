@@ -31,7 +31,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
-      const limit = ctx.limits.invite.hit(session.user.id);
+      const limit = await ctx.limits.invite.hit(session.user.id);
       if (!limit.allowed) {
         throw new HttpError(429, ApiErrorCode.rateLimited, 'too many invitations', { 'Retry-After': String(limit.retryAfterSeconds) });
       }

@@ -45,7 +45,7 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
-      const limit = ctx.limits.roomCreate.hit(session.user.id);
+      const limit = await ctx.limits.roomCreate.hit(session.user.id);
       if (!limit.allowed) {
         throw new HttpError(429, ApiErrorCode.rateLimited, 'too many rooms created', { 'Retry-After': String(limit.retryAfterSeconds) });
       }
