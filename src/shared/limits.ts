@@ -24,7 +24,9 @@ export const SDP_MAX_CHARS = 48_000;
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
 /** Default participant cap of a room: a full mesh degrades beyond six. */
 export const DEFAULT_ROOM_CAPACITY = 6;
-/** How many recent chat messages a participant receives on join. */
+/** How many recent chat messages a newcomer receives on join. */
 export const CHAT_HISTORY_ON_JOIN = 100;
+/** Most chat messages in one catch-up page (a rejoin with `lastSeq`, or a `history` request). */
+export const CHAT_HISTORY_PAGE = 500;
 /** Interval between the server's WebSocket pings, in milliseconds. */
 export const WS_PING_INTERVAL_MS = 15_000;

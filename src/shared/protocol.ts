@@ -105,6 +105,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('signal'), to: PeerId, payload: SignalPayload }),
   z.strictObject({ type: z.literal('media'), media: MediaState }),
   z.strictObject({ type: z.literal('chat'), clientId: ClientMessageId, text: ChatText }),
+  /** Asks for the chat messages after `afterSeq` (a page of them): used to fill gaps. */
+  z.strictObject({ type: z.literal('history'), afterSeq: z.int().check(z.gte(0)) }),
   z.strictObject({ type: z.literal('ping') }),
   z.strictObject({ type: z.literal('leave') }),
 ]);
@@ -145,7 +147,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
     capacity: z.number(),
     peers: z.array(PeerInfo),
     history: z.array(ChatMessage),
+    /** False when more messages follow `history`: ask with `history {afterSeq}`. */
+    historyComplete: z.boolean(),
   }),
+  z.object({ type: z.literal('history'), messages: z.array(ChatMessage), complete: z.boolean() }),
   z.object({ type: z.literal('peer-joined'), peer: PeerInfo }),
   z.object({ type: z.literal('peer-left'), peerId: z.string() }),
   z.object({ type: z.literal('peer-media'), peerId: z.string(), media: MediaState }),

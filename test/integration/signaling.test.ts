@@ -105,7 +105,7 @@ describe('signalling over /ws/{roomId}', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     await b.client.roundTrip();
     assert.equal(b.client.received.some((m) => m.type === 'chat' || m.type === 'peer-media' || m.type === 'error'), false);
-    const history = await server.ctx.chat.recent(roomId, 100);
+    const history = await server.ctx.chat.latest(roomId, 100);
     assert.equal(history.length, 0, 'nothing invalid was stored');
     a.client.close();
     b.client.close();
@@ -176,6 +176,23 @@ describe('signalling over /ws/{roomId}', () => {
     const resumed = await WsClient.join(server.origin, room, alice.cookie, 1);
     assert.deepEqual(resumed.joined.history.map((m) => m.text), ['second']);
     for (const c of [a, b, resumed]) c.client.close();
+  });
+
+  test('history: newcomers get the latest 100; those coming back page through what they missed', async () => {
+    const room = (await alice.post('/api/rooms', { name: 'Long history' })).body.id;
+    for (let i = 1; i <= 1205; i += 1) await server.ctx.chat.append({ roomId: room, userId: alice.userId, clientId: `bulk-${i}-msg`, text: `m${i}` });
+    const fresh = await WsClient.join(server.origin, room, bob.cookie);
+    assert.deepEqual([fresh.joined.history[0]?.seq, fresh.joined.history.length, fresh.joined.historyComplete], [1106, 100, true]);
+    const back = await WsClient.join(server.origin, room, alice.cookie, 100);
+    assert.deepEqual([back.joined.history[0]?.seq, back.joined.history.at(-1)?.seq, back.joined.historyComplete], [101, 600, false]);
+    back.client.send({ type: 'history', afterSeq: 600 });
+    const page = await back.client.next('history');
+    assert.deepEqual([page.messages[0]?.seq, page.messages.at(-1)?.seq, page.complete], [601, 1100, false]);
+    back.client.send({ type: 'history', afterSeq: 1100 });
+    const last = await back.client.next('history');
+    assert.deepEqual([last.messages.length, last.messages.at(-1)?.seq, last.complete], [105, 1205, true]);
+    fresh.client.close();
+    back.client.close();
   });
 
   test('signing out closes that session’s WebSockets with 4001', async () => {

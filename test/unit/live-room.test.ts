@@ -28,7 +28,14 @@ class MemorySocket implements PeerSocket {
 /** Lets pending promise continuations (the handlers' awaits) run. */
 const socketIdle = () => new Promise((resolve) => setImmediate(resolve));
 const silentLog = { error() {}, warn() {}, info() {}, debug() {} } as never;
-const noChat = { recent: async () => [], append: async () => { throw new Error('db down'); } } as unknown as ChatRepo;
+const noChat = {
+  latest: async () => [],
+  after: async () => [],
+  lastSeq: async () => 0,
+  append: async () => {
+    throw new Error('db down');
+  },
+} as unknown as ChatRepo;
 const room = { id: 'room-1', name: 'Room' };
 const metrics = createMetrics({ rooms: () => 0, participants: () => 0 });
 

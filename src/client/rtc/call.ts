@@ -61,6 +61,8 @@ export class Call extends Emitter<CallEvents> {
   private media: MediaState;
   private queuedSignals: Array<{ to: string; payload: SignalPayload }> = [];
   private lostTimer: number | undefined;
+  /** A `history` request is in flight: one at a time. */
+  private historyRequested = false;
 
   constructor(private readonly options: CallOptions) {
     super();
@@ -69,7 +71,7 @@ export class Call extends Emitter<CallEvents> {
     this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
     this.signaling = new SignalingClient(SignalingClient.urlFor(options.roomId), () => ({
       media: this.media,
-      lastSeq: this.chat.lastSeq,
+      lastSeq: this.chat.contiguousSeq,
       ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
     }));
     this.signaling.on('state', (state) => this.onSignalingState(state));
@@ -197,7 +199,11 @@ export class Call extends Emitter<CallEvents> {
         void this.peers.get(message.from)?.session.receive(message.payload);
         return;
       case 'chat':
-        if (this.chat.add(message.message)) this.emit('chat', message.message);
+        this.addChat([message.message]);
+        return;
+      case 'history':
+        this.historyRequested = false;
+        this.addChat(message.messages, !message.complete);
         return;
       case 'chat-ack':
         this.chat.acknowledge(message.clientId);
@@ -226,7 +232,9 @@ export class Call extends Emitter<CallEvents> {
       this.queuedSignals = [];
     }
     this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
-    for (const stored of message.history) if (this.chat.add(stored)) this.emit('chat', stored);
+    this.chat.startAt(message.history);
+    this.historyRequested = false;
+    this.addChat(message.history, !message.historyComplete);
     for (const peer of message.peers) {
       const known = this.peers.get(peer.peerId);
       if (!known) {
@@ -265,6 +273,14 @@ export class Call extends Emitter<CallEvents> {
     });
     this.peers.set(peer.peerId, { info, session });
     this.emit('peer-joined', info);
+  }
+
+  /** Shows new messages; asks for the missing ones when there is a gap or more to come. */
+  private addChat(messages: ChatMessage[], more = false): void {
+    for (const message of messages) if (this.chat.add(message)) this.emit('chat', message);
+    if ((more || this.chat.hasGap) && !this.historyRequested) {
+      this.historyRequested = this.signaling.send({ type: 'history', afterSeq: this.chat.contiguousSeq });
+    }
   }
 
   private removePeer(peerId: string): void {

@@ -3,6 +3,10 @@
  * sequence numbers, plus an outbox of own messages not yet acknowledged.
  * The outbox survives a page reload (sessionStorage) and is resent on every
  * (re)connection; the server's idempotency key makes resends harmless.
+ *
+ * `contiguousSeq` is the point up to which nothing is missing (from where
+ * this client started reading); the client resumes from there and asks for
+ * `history` when a message arrives beyond it, so gaps always get filled.
  */
 import type { ChatMessage } from '../../shared/protocol.js';
 
@@ -15,6 +19,8 @@ export interface PendingMessage {
 export class ChatLog {
   private readonly bySeq = new Map<number, ChatMessage>();
   private readonly outbox = new Map<string, PendingMessage>();
+  private contiguous: number | undefined;
+  private maxSeq = 0;
 
   constructor(private readonly storageKey: string) {
     try {
@@ -25,17 +31,31 @@ export class ChatLog {
     }
   }
 
-  /** Highest sequence number seen; the server sends only newer ones on rejoin. */
-  get lastSeq(): number {
-    let max = 0;
-    for (const seq of this.bySeq.keys()) max = Math.max(max, seq);
-    return max;
+  /** Every message up to this one is here (0 before the first join). */
+  get contiguousSeq(): number {
+    return this.contiguous ?? 0;
+  }
+
+  /** Whether messages beyond `contiguousSeq` arrived, so some in between are missing. */
+  get hasGap(): boolean {
+    return this.maxSeq > this.contiguousSeq;
+  }
+
+  /**
+   * Starts reading at a newcomer's history: what came before its first
+   * message is not this client's to fetch.
+   */
+  startAt(history: ChatMessage[]): void {
+    if (this.contiguous === undefined) this.contiguous = (history[0]?.seq ?? 1) - 1;
   }
 
   /** Records a stored message; false when it was already known. */
   add(message: ChatMessage): boolean {
     if (this.bySeq.has(message.seq)) return false;
     this.bySeq.set(message.seq, message);
+    this.maxSeq = Math.max(this.maxSeq, message.seq);
+    this.contiguous ??= message.seq - 1;
+    while (this.bySeq.has(this.contiguous + 1)) this.contiguous += 1;
     return true;
   }
 

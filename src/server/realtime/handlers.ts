@@ -2,7 +2,7 @@
  * One handler per client message type. Each receives the connection it came
  * from and the validated message; the server stamps identity, never the client.
  */
-import { CHAT_HISTORY_ON_JOIN } from '../../shared/limits.js';
+import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE } from '../../shared/limits.js';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMessage } from '../../shared/protocol.js';
 import { randomId } from '../ids.js';
 import type { SignalingConnection } from './connection.js';
@@ -65,12 +65,20 @@ export const handlers: HandlerMap = {
       }
     }
     conn.state = { phase: 'joined', room, participant };
-    let history: ChatMessage[];
+    // A newcomer sees the latest messages; someone coming back gets what
+    // they missed, oldest first, a page at a time.
+    let history: ChatMessage[] = [];
+    let historyComplete = true;
     try {
-      history = await conn.deps.chat.recent(room.id, CHAT_HISTORY_ON_JOIN, message.lastSeq ?? 0);
+      if (message.lastSeq) {
+        history = await conn.deps.chat.after(room.id, message.lastSeq, CHAT_HISTORY_PAGE);
+        historyComplete = history.length < CHAT_HISTORY_PAGE;
+      } else {
+        history = await conn.deps.chat.latest(room.id, CHAT_HISTORY_ON_JOIN);
+      }
     } catch (error) {
       conn.deps.log.error({ err: error, roomId: room.id }, 'chat history unavailable');
-      history = [];
+      historyComplete = false;
     }
     if (conn.participant !== participant) return; // closed while we read the history
     conn.send({
@@ -83,6 +91,7 @@ export const handlers: HandlerMap = {
       capacity: room.capacity,
       peers: room.peers(participant.peerId),
       history,
+      historyComplete,
     });
     conn.deps.metrics.joinSeconds.observe(secondsSince(started));
     hub.announce(room, participant, keptSeat);
@@ -120,6 +129,20 @@ export const handlers: HandlerMap = {
     conn.send({ type: 'chat-ack', clientId: message.clientId, seq: stored.message.seq });
     // A resend of a stored message is acknowledged again but not shown twice.
     if (!stored.duplicate) conn.deps.hub.chatStored(joined.room, stored.message);
+  },
+
+  async history(conn, message) {
+    const joined = conn.requireJoined('history');
+    if (!joined) return;
+    let messages: ChatMessage[];
+    try {
+      messages = await conn.deps.chat.after(joined.room.id, message.afterSeq, CHAT_HISTORY_PAGE);
+    } catch (error) {
+      conn.deps.log.error({ err: error, roomId: joined.room.id }, 'chat history unavailable');
+      conn.sendError(ErrorCode.chatUnavailable, 'history unavailable, retry', 'history');
+      return;
+    }
+    conn.send({ type: 'history', messages, complete: messages.length < CHAT_HISTORY_PAGE });
   },
 
   ping(conn) {

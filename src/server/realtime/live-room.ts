@@ -45,8 +45,11 @@ export class LiveRoom {
     readonly capacity: number,
   ) {}
 
-  /** Highest chat sequence number delivered to this process's participants. */
-  deliveredSeq = 0;
+  /**
+   * Highest chat sequence number delivered to this process's participants;
+   * undefined until known (the room's last number when it opened here).
+   */
+  deliveredSeq: number | undefined;
 
   get size(): number {
     return this.participants.size;

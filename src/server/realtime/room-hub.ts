@@ -15,8 +15,10 @@ import { describe, LiveRoom, send, type Participant } from './live-room.js';
 
 /** How often the seats of each open room are re-read from the bus, in milliseconds. */
 const SEAT_RESYNC_INTERVAL_MS = 5_000;
-/** Most chat messages fetched from the database to fill one gap. */
+/** Chat messages fetched from the database per page when filling a gap. */
 const CHAT_CATCH_UP_LIMIT = 500;
+/** Most pages fetched in one catch-up; clients fetch anything beyond with `history`. */
+const CHAT_CATCH_UP_MAX_PAGES = 10;
 
 export type RelayResult = 'sent' | 'unknown-peer' | 'peer-unavailable';
 
@@ -72,6 +74,8 @@ export class RoomHub {
           this.log.warn({ err: error, roomId: room.id }, 'room events unavailable from other processes');
         }
         await this.syncSeats(live);
+        // Chat from other processes is delivered from here on; earlier messages come with `joined`.
+        live.deliveredSeq = await this.chat.lastSeq(room.id).catch(() => undefined);
       })();
       entry = created;
       this.rooms.set(room.id, entry);
@@ -141,7 +145,7 @@ export class RoomHub {
 
   /** Shows a stored chat message to everyone, here and elsewhere. */
   chatStored(live: LiveRoom, message: ChatMessage): void {
-    live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
+    live.deliveredSeq = Math.max(live.deliveredSeq ?? 0, message.seq);
     live.broadcast({ type: 'chat', message });
     void this.bus.publishRoom(live.id, { kind: 'chat', node: this.nodeId, message });
   }
@@ -241,18 +245,24 @@ export class RoomHub {
 
   /** Delivers a chat message from another process, filling any gap from the database first. */
   private async deliverChat(live: LiveRoom, message: ChatMessage): Promise<void> {
+    live.deliveredSeq ??= message.seq - 1;
     if (message.seq > live.deliveredSeq + 1) await this.catchUpChat(live, message.seq - 1);
     live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
     live.broadcast({ type: 'chat', message });
   }
 
+  /** Delivers stored messages this process has not passed on yet (clients drop duplicates by seq). */
   private async catchUpChat(live: LiveRoom, upTo = Number.MAX_SAFE_INTEGER): Promise<void> {
     try {
-      const missed = await this.chat.recent(live.id, CHAT_CATCH_UP_LIMIT, live.deliveredSeq);
-      for (const message of missed) {
-        if (message.seq > upTo) break;
-        live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
-        live.broadcast({ type: 'chat', message });
+      live.deliveredSeq ??= await this.chat.lastSeq(live.id);
+      for (let page = 0; page < CHAT_CATCH_UP_MAX_PAGES; page += 1) {
+        const missed = await this.chat.after(live.id, live.deliveredSeq, CHAT_CATCH_UP_LIMIT);
+        for (const message of missed) {
+          if (message.seq > upTo) return;
+          live.deliveredSeq = Math.max(live.deliveredSeq, message.seq);
+          live.broadcast({ type: 'chat', message });
+        }
+        if (missed.length < CHAT_CATCH_UP_LIMIT) return;
       }
     } catch (error) {
       this.log.warn({ err: error, roomId: live.id }, 'chat catch-up failed');

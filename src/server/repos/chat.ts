@@ -56,15 +56,26 @@ export function createChatRepo(db: Db) {
       });
     },
 
-    /** The latest `limit` messages after `afterSeq`, oldest first. */
-    async recent(roomId: string, limit: number, afterSeq = 0): Promise<ChatMessage[]> {
-      const rows = await select(db)
+    /** The highest sequence number handed out in a room (0 when it has no messages). */
+    async lastSeq(roomId: string): Promise<number> {
+      const row = await db.selectFrom('rooms').select('last_seq').where('id', '=', roomId).executeTakeFirst();
+      return row?.last_seq ?? 0;
+    },
+
+    /** The newest `limit` messages, oldest first: what a newcomer sees. */
+    async latest(roomId: string, limit: number): Promise<ChatMessage[]> {
+      const rows = await select(db).where('chat_messages.room_id', '=', roomId).orderBy('chat_messages.seq', 'desc').limit(limit).execute();
+      return rows.reverse();
+    },
+
+    /** Up to `limit` messages right after `afterSeq`, oldest first: the next page for someone catching up. */
+    async after(roomId: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
+      return select(db)
         .where('chat_messages.room_id', '=', roomId)
         .where('chat_messages.seq', '>', afterSeq)
-        .orderBy('chat_messages.seq', 'desc')
+        .orderBy('chat_messages.seq', 'asc')
         .limit(limit)
         .execute();
-      return rows.reverse();
     },
   };
 }
