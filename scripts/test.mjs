@@ -1,7 +1,8 @@
 // The one command that runs every test: type check, build, unit and
 // integration tests (real SQLite on disk), the integration tests again on
-// PostgreSQL when TEST_DATABASE_URL names a server, then the browser
-// end-to-end tests in a loopback-only network namespace. Stops at the first
+// PostgreSQL when TEST_DATABASE_URL names a server, the chat chaos test
+// (two server processes, faults injected), then the browser end-to-end tests
+// in a loopback-only network namespace. Stops at the first
 // failing stage.
 import { spawnSync } from 'node:child_process';
 
@@ -13,6 +14,7 @@ const stages = [
   ...(process.env.TEST_DATABASE_URL
     ? [['integration tests on PostgreSQL', ['npm', 'run', '--silent', 'test:integration']]]
     : []),
+  ['chat chaos test', ['npm', 'run', '--silent', 'test:chaos']],
   ['browser end-to-end tests', ['npm', 'run', '--silent', 'test:e2e']],
 ];
 if (!process.env.TEST_DATABASE_URL) {

@@ -26,6 +26,12 @@ export interface RemotePeer {
 const ABSENT_PEER_GRACE_MS = 20_000;
 /** Reconnecting for longer than this ends the call with "call lost", in milliseconds. */
 const CALL_LOST_AFTER_MS = 60_000;
+/** An unacknowledged chat message is sent again after this long, in milliseconds. */
+const CHAT_RESEND_AFTER_MS = 3000;
+/** Most chat messages resent at once, so a long outbox does not trip the server's rate limit. */
+const CHAT_RESEND_BATCH = 20;
+/** Wait before asking again for chat history the server could not read, in milliseconds. */
+const HISTORY_RETRY_MS = 1000;
 /** Signals held while the server is unreachable, sent once the seat is resumed. */
 const MAX_QUEUED_SIGNALS = 500;
 
@@ -63,6 +69,7 @@ export class Call extends Emitter<CallEvents> {
   private lostTimer: number | undefined;
   /** A `history` request is in flight: one at a time. */
   private historyRequested = false;
+  private resendTimer: number | undefined;
 
   constructor(private readonly options: CallOptions) {
     super();
@@ -116,10 +123,12 @@ export class Call extends Emitter<CallEvents> {
 
   start(): void {
     this.signaling.connect();
+    this.resendTimer = window.setInterval(() => this.flushOutbox(CHAT_RESEND_AFTER_MS), CHAT_RESEND_AFTER_MS);
   }
 
   leave(): void {
     window.clearTimeout(this.lostTimer);
+    window.clearInterval(this.resendTimer);
     this.signaling.close();
     this.dropPeers();
   }
@@ -136,7 +145,16 @@ export class Call extends Emitter<CallEvents> {
   sendChat(text: string): void {
     const pending = this.chat.queue(text);
     this.emit('chat-pending', pending);
-    this.signaling.send({ type: 'chat', clientId: pending.clientId, text: pending.text });
+    this.sendChatMessage(pending);
+  }
+
+  private sendChatMessage(pending: PendingMessage): void {
+    if (this.signaling.send({ type: 'chat', clientId: pending.clientId, text: pending.text })) this.chat.markSent(pending.clientId);
+  }
+
+  /** Sends unacknowledged messages last sent at least `olderThanMs` ago, a batch at a time. */
+  private flushOutbox(olderThanMs: number): void {
+    for (const pending of this.chat.dueForResend(olderThanMs, CHAT_RESEND_BATCH)) this.sendChatMessage(pending);
   }
 
   private setTrackEnabled(kind: 'audio' | 'video', enabled: boolean): void {
@@ -210,6 +228,11 @@ export class Call extends Emitter<CallEvents> {
         this.emit('chat-acked', { clientId: message.clientId, seq: message.seq });
         return;
       case 'error':
+        if (message.ref === 'history') {
+          // The server could not read the history just now: ask again shortly.
+          this.historyRequested = false;
+          window.setTimeout(() => this.addChat([]), HISTORY_RETRY_MS);
+        }
         this.emit('error', { code: message.code, message: message.message });
         return;
       case 'pong':
@@ -249,7 +272,7 @@ export class Call extends Emitter<CallEvents> {
     const queued = this.queuedSignals;
     this.queuedSignals = [];
     for (const { to, payload } of queued) this.sendSignal(to, payload);
-    for (const pending of this.chat.pending()) this.signaling.send({ type: 'chat', clientId: pending.clientId, text: pending.text });
+    this.flushOutbox(0);
   }
 
   /** `initiator`: I joined after this peer, so I send the first offer. */

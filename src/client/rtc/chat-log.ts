@@ -14,6 +14,8 @@ export interface PendingMessage {
   clientId: string;
   text: string;
   createdAt: number;
+  /** When it was last handed to the connection (0: never). */
+  sentAt: number;
 }
 
 export class ChatLog {
@@ -59,8 +61,12 @@ export class ChatLog {
     return true;
   }
 
+  get(seq: number): ChatMessage | undefined {
+    return this.bySeq.get(seq);
+  }
+
   queue(text: string): PendingMessage {
-    const pending = { clientId: newClientId(), text, createdAt: Date.now() };
+    const pending = { clientId: newClientId(), text, createdAt: Date.now(), sentAt: 0 };
     this.outbox.set(pending.clientId, pending);
     this.save();
     return pending;
@@ -72,6 +78,22 @@ export class ChatLog {
 
   pending(): PendingMessage[] {
     return [...this.outbox.values()];
+  }
+
+  markSent(clientId: string, now = Date.now()): void {
+    const pending = this.outbox.get(clientId);
+    if (pending) pending.sentAt = now;
+  }
+
+  /**
+   * Unacknowledged messages last sent more than `olderThanMs` ago, oldest
+   * first, at most `max`: a send can vanish (a dropped frame, a rate limit,
+   * a connection dying mid-send), so it is repeated until acknowledged.
+   */
+  dueForResend(olderThanMs: number, max: number, now = Date.now()): PendingMessage[] {
+    return this.pending()
+      .filter((p) => now - p.sentAt >= olderThanMs)
+      .slice(0, max);
   }
 
   isPending(clientId: string): boolean {

@@ -8,6 +8,7 @@ import { randomId } from '../ids.js';
 import type { SignalingConnection } from './connection.js';
 import type { Participant } from './live-room.js';
 import { secondsSince } from '../metrics.js';
+import { isUnavailable } from '../http/errors.js';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
@@ -121,7 +122,8 @@ export const handlers: HandlerMap = {
     try {
       stored = await conn.deps.chat.append({ roomId: joined.room.id, userId: conn.user.id, clientId: message.clientId, text: message.text });
     } catch (error) {
-      conn.deps.log.error({ err: error, roomId: joined.room.id }, 'chat message not stored');
+      // A stalled or restarting database is expected now and then; the client resends.
+      conn.deps.log[isUnavailable(error) ? 'warn' : 'error']({ err: error, roomId: joined.room.id }, 'chat message not stored');
       conn.send({ type: 'error', code: ErrorCode.chatUnavailable, message: 'message not stored, retry', ref: 'chat', clientId: message.clientId });
       return;
     }
@@ -138,7 +140,7 @@ export const handlers: HandlerMap = {
     try {
       messages = await conn.deps.chat.after(joined.room.id, message.afterSeq, CHAT_HISTORY_PAGE);
     } catch (error) {
-      conn.deps.log.error({ err: error, roomId: joined.room.id }, 'chat history unavailable');
+      conn.deps.log[isUnavailable(error) ? 'warn' : 'error']({ err: error, roomId: joined.room.id }, 'chat history unavailable');
       conn.sendError(ErrorCode.chatUnavailable, 'history unavailable, retry', 'history');
       return;
     }

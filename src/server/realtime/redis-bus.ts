@@ -157,7 +157,9 @@ export class RedisBus implements Bus {
     if (!set) {
       set = new Set();
       map.set(channel, set);
-      await this.subscriber.subscribe(channel);
+      // While Redis is down this fails; the channel stays wanted and is
+      // subscribed when the connection is back (see updateStatus).
+      await this.subscriber.subscribe(channel).catch(() => undefined);
     }
     set.add(handler);
     return async () => {
@@ -188,6 +190,11 @@ export class RedisBus implements Bus {
         // sweeps our seats, and make sure the resubscriptions are in place
         // (a PING answers after the SUBSCRIBEs sent before it).
         await this.beat();
+        // Subscribe to every channel we want, including any whose first
+        // SUBSCRIBE failed while Redis was down (ioredis only resubscribes
+        // what it knows succeeded).
+        const channels = [...this.roomHandlers.keys(), ...this.userHandlers.keys()];
+        if (channels.length > 0) await this.subscriber.subscribe(...channels);
         await this.subscriber.ping();
       } catch {
         up = false;
