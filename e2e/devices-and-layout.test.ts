@@ -5,14 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
+import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
 
-async function createRoom(page: Page, name: string): Promise<string> {
-  return page.evaluate(async (roomName) => {
-    const response = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: roomName }) });
-    return ((await response.json()) as { id: string }).id;
-  }, name);
-}
 
 /** Makes getUserMedia fail the way a browser does when the user blocked the camera. */
 async function blockCamera(page: Page): Promise<void> {

@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../test/helpers/net.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const PASSWORD = 'correct horse battery';
@@ -26,16 +26,6 @@ const CHROMIUM_FLAGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface AppProcess {
   origin: string;
@@ -128,6 +118,14 @@ export async function registerThroughUi(page: Page, username: string): Promise<v
   await form.getByLabel(/^(Password|Пароль)/).fill(PASSWORD);
   await form.getByRole('button', { name: /Create account|Создать аккаунт/ }).click();
   await page.waitForURL('**/dashboard');
+}
+
+/** Creates a room as the page's signed-in user, through the API; returns its id. */
+export function createRoom(page: Page, name: string): Promise<string> {
+  return page.evaluate(async (roomName) => {
+    const response = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: roomName }) });
+    return ((await response.json()) as { id: string }).id;
+  }, name);
 }
 
 /** Remote video frames decoded so far on this page, per remote peer. */

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodedFrames, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, type Browser, type Page } from './harness.js';
+import { createRoom, decodedFrames, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, type Browser, type Page } from './harness.js';
 
 /** Marks the current RTCPeerConnection objects so a later check can tell if they were replaced. */
 function markPeerConnections(page: Page): Promise<number> {
@@ -53,10 +53,7 @@ describe('a call survives a server restart', () => {
     b = await (await newUserContext(browser, app.origin)).newPage();
     await registerThroughUi(a, `keepA${process.pid}`);
     await registerThroughUi(b, `keepB${process.pid}`);
-    const roomId = await a.evaluate(async () => {
-      const response = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Resilient"}' });
-      return ((await response.json()) as { id: string }).id;
-    });
+    const roomId = await createRoom(a, 'Resilient');
     await a.goto(`/room/${roomId}`);
     await b.goto(`/room/${roomId}`);
     await Promise.all([waitForRemoteVideo(a, 1), waitForRemoteVideo(b, 1)]);

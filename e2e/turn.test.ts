@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { turnCredential } from '../src/server/turn-credentials.js';
-import { launchBrowser, newUserContext, registerThroughUi, startApp, startCoturn, turnAllocates, waitForRemoteVideo, type AppProcess, type Browser, type Coturn, type Page } from './harness.js';
+import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, startCoturn, turnAllocates, waitForRemoteVideo, type AppProcess, type Browser, type Coturn, type Page } from './harness.js';
 
 describe('calls through TURN', () => {
   let turn: Coturn;
@@ -34,10 +34,7 @@ describe('calls through TURN', () => {
       pages.push(page);
     }
     const [a, b] = pages as [Page, Page];
-    const roomId = await a.evaluate(async () => {
-      const response = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Relayed"}' });
-      return ((await response.json()) as { id: string }).id;
-    });
+    const roomId = await createRoom(a, 'Relayed');
     await a.goto(`/room/${roomId}`);
     await b.goto(`/room/${roomId}`);
     await Promise.all([waitForRemoteVideo(a, 1), waitForRemoteVideo(b, 1)]);

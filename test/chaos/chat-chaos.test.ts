@@ -161,6 +161,10 @@ class ChaosClient {
   }
 }
 
+/** Needs redis-server (a private one is stopped and started); CI has it (.ci/run installs it). */
+const requirement =
+  spawnSync('redis-server', ['--version']).status === 0 || process.env.CI === 'true' ? {} : { skip: 'needs redis-server' };
+
 let redis: PrivateRedis;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let nodes: AppProcess[];
@@ -196,10 +200,6 @@ async function stallDatabase(ms: number): Promise<void> {
   await client.query('ROLLBACK');
   await client.end();
 }
-
-/** Needs redis-server (a private one is stopped and started); CI has it (.ci/run installs it). */
-const requirement =
-  spawnSync('redis-server', ['--version']).status === 0 || process.env.CI === 'true' ? {} : { skip: 'needs redis-server' };
 
 test(`chat under chaos keeps every message exactly once, in order (seed ${SEED})`, requirement, async (t) => {
   t.diagnostic(`seed ${SEED}`);

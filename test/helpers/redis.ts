@@ -1,8 +1,8 @@
 /** Redis for tests: a key prefix per test on a shared server, or a private server that a test may stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from './net.js';
 
 /** The shared Redis the multi-instance tests use. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? '';
@@ -26,16 +26,6 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** A private redis-server that keeps nothing on disk, for tests that take Redis down. */
 export class PrivateRedis {
