@@ -111,6 +111,18 @@ describe('signalling over /ws/{roomId}', () => {
     b.client.close();
   });
 
+  test('two joins sent at once seat the participant once', async () => {
+    const room = (await alice.post('/api/rooms', { name: 'Double join' })).body.id;
+    const client = await WsClient.open(server.origin, room, { cookie: alice.cookie });
+    const join = { type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } } as const;
+    client.send(join);
+    client.send(join);
+    await client.next('joined');
+    assert.equal((await client.next('error')).code, 'already-joined');
+    assert.equal(server.ctx.hub.get(room)?.size, 1);
+    client.close();
+  });
+
   test('messages before join are refused; an oversize frame closes with 1009; binary with 1003', async () => {
     const early = await WsClient.open(server.origin, roomId, { cookie: alice.cookie });
     early.send({ type: 'chat', clientId: 'abcdefgh', text: 'hi' });

@@ -33,6 +33,8 @@ export interface ConnectionDeps {
 
 export type ConnectionState =
   | { phase: 'awaiting-join' }
+  /** A join is being processed (it awaits the bus and the database); a second one is refused. */
+  | { phase: 'joining' }
   | { phase: 'joined'; room: LiveRoom; participant: Participant }
   | { phase: 'closed' };
 

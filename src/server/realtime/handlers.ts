@@ -26,9 +26,10 @@ export const handlers: HandlerMap = {
       conn.close(CloseCode.policy, 'unsupported protocol version');
       return;
     }
+    conn.state = { phase: 'joining' };
     const hub = conn.deps.hub;
     const room = await hub.open(conn.room);
-    if (conn.state.phase !== 'awaiting-join') return; // closed meanwhile
+    if (conn.state.phase !== 'joining') return; // closed meanwhile
     const claim = message.resume;
     const resumedId = claim && conn.deps.resumeTokens.verify(claim.token, room.id, conn.user.id, claim.peerId) ? claim.peerId : undefined;
     const seat = resumedId ? room.get(resumedId) : undefined;
@@ -60,7 +61,7 @@ export const handlers: HandlerMap = {
         hub.closeIfIdle(room);
         return;
       }
-      if (conn.state.phase !== 'awaiting-join') {
+      if (conn.state.phase !== 'joining') {
         hub.leave(room, participant);
         return;
       }

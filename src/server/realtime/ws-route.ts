@@ -78,7 +78,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
     ctx.metrics.connections.inc();
     const untrack = ctx.liveSessions.add(session.tokenHash, () => connection.close(CloseCode.sessionEnded, 'session ended'));
     const joinTimer = setTimeout(() => {
-      if (connection.state.phase === 'awaiting-join') connection.close(CloseCode.joinTimeout, 'join timeout');
+      if (connection.state.phase === 'awaiting-join' || connection.state.phase === 'joining') connection.close(CloseCode.joinTimeout, 'join timeout');
     }, JOIN_TIMEOUT_MS);
 
     // Listeners are attached synchronously so no early frame is missed.
