@@ -40,6 +40,31 @@ async function framesKeepComing(page: Page, more = 15): Promise<void> {
   );
 }
 
+describe('a server gone for good', () => {
+  test('ends the call cleanly with "call lost" and a rejoin button', async () => {
+    const app = await startApp({ CALL_LOST_SECONDS: '3' });
+    const browser = await launchBrowser();
+    try {
+      const page = await (await newUserContext(browser, app.origin)).newPage();
+      await registerThroughUi(page, `lost${process.pid}`);
+      await page.goto(`/room/${await createRoom(page, 'Gone')}`);
+      await page.getByText('1 in the room').waitFor();
+      await app.kill('SIGKILL');
+      await page.getByText('Connection lost. Reconnecting…').waitFor();
+      await page.getByText('Call lost: the server could not be reached').waitFor({ timeout: 10_000 });
+      await page.getByRole('button', { name: 'Rejoin' }).waitFor();
+      const cameraStopped = await page.evaluate(() => {
+        const video = document.querySelector<HTMLVideoElement>('.tile[data-self="true"] video');
+        return (video?.srcObject as MediaStream | null)?.getTracks().every((t) => t.readyState === 'ended') ?? false;
+      });
+      assert.equal(cameraStopped, true, 'the camera is released');
+    } finally {
+      await browser.close();
+      await app.stop();
+    }
+  });
+});
+
 describe('a call survives a server restart', () => {
   let app: AppProcess;
   let browser: Browser;

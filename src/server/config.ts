@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('callroom:'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24 * 7),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
+  /** How long a page keeps trying to reach the server before it ends the call as lost, in seconds. */
+  CALL_LOST_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long a participant whose connection dropped keeps their seat for a resume, in seconds. */
   RESUME_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   ROOM_CAPACITY: z.coerce.number().int().min(2).max(50).default(DEFAULT_ROOM_CAPACITY),
@@ -84,6 +86,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
     roomCapacity: env.ROOM_CAPACITY,
     resumeGraceMs: env.RESUME_GRACE_SECONDS * 1000,
+    callLostMs: env.CALL_LOST_SECONDS * 1000,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     loginIpRateLimit: env.LOGIN_IP_RATE_LIMIT,
     registerRateLimit: env.REGISTER_RATE_LIMIT,

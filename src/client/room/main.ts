@@ -13,6 +13,8 @@ const body = document.body;
 const roomId = body.dataset.roomId ?? '';
 const username = body.dataset.username ?? '';
 const rtcConfig = JSON.parse(body.dataset.rtcConfig ?? '{}') as RTCConfiguration;
+/** How long to keep trying to reach the server before the call is over, in milliseconds. */
+const callLostAfterMs = Number(body.dataset.callLostMs) || 60_000;
 
 const banner = must<HTMLElement>('[data-banner]');
 const grid = new VideoGrid(must<HTMLElement>('[data-grid]'));
@@ -53,7 +55,7 @@ async function start(): Promise<void> {
   warningBox.hidden = warning === null;
   warningBox.textContent = warning ?? '';
 
-  const call = new Call({ roomId, localStream: local.stream, rtcConfig });
+  const call = new Call({ roomId, localStream: local.stream, rtcConfig, callLostAfterMs });
   const self = () => ({ id: 'self', label: t('room.you', { name: username }), stream: local.stream, media: call.mediaState, self: true });
   grid.upsert(self());
   let capacity = 0;
@@ -71,6 +73,7 @@ async function start(): Promise<void> {
   });
   call.on('lost', () => {
     grid.clearRemote();
+    for (const track of local.stream?.getTracks() ?? []) track.stop();
     showEnded(t('room.callLost'));
   });
   call.on('joined', (joined) => {

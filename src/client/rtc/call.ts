@@ -24,8 +24,6 @@ export interface RemotePeer {
  * peer connection is kept this long before they are dropped, in milliseconds.
  */
 const ABSENT_PEER_GRACE_MS = 20_000;
-/** Reconnecting for longer than this ends the call with "call lost", in milliseconds. */
-const CALL_LOST_AFTER_MS = 60_000;
 /** An unacknowledged chat message is sent again after this long, in milliseconds. */
 const CHAT_RESEND_AFTER_MS = 3000;
 /** Most chat messages resent at once, so a long outbox does not trip the server's rate limit. */
@@ -56,6 +54,8 @@ export interface CallOptions {
   localStream: MediaStream | null;
   /** ICE servers (with TURN credentials) and transport policy from the server. */
   rtcConfig: RTCConfiguration;
+  /** Reconnecting for longer than this ends the call as lost, in milliseconds. */
+  callLostAfterMs: number;
 }
 
 export class Call extends Emitter<CallEvents> {
@@ -176,7 +176,7 @@ export class Call extends Emitter<CallEvents> {
         this.signaling.close();
         this.dropPeers();
         this.emit('lost', undefined);
-      }, CALL_LOST_AFTER_MS);
+      }, this.options.callLostAfterMs);
     }
     if (state.kind === 'open' || state.kind === 'closed') {
       window.clearTimeout(this.lostTimer);

@@ -44,6 +44,7 @@ export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyn
         roomName: room.name,
         username: session.user.username,
         rtcConfig: JSON.stringify(rtcConfigurationFor(ctx, session.user.id)),
+        callLostMs: String(ctx.config.callLostMs),
       }));
     });
   };
