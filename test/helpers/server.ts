@@ -74,9 +74,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     dbPath: database.dbPath,
     databaseUrl: database.url,
     async close() {
-      if (!closed) await app.close();
-      closed = true;
-      await database.drop();
+      try {
+        if (!closed) await app.close();
+      } finally {
+        closed = true;
+        // Dropped even when closing failed (a test may have destroyed the database handle).
+        await database.drop();
+      }
     },
   };
 }
