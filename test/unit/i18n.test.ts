@@ -31,5 +31,5 @@ test('Accept-Language negotiation honours order and q-values', () => {
 
 test('placeholders are filled', () => {
   assert.equal(translate('ru', 'room.participants', { count: 3 }), 'В комнате: 3');
-  assert.equal(translate('en', 'dashboard.signedInAs', {}), 'Signed in as {name}');
+  assert.equal(translate('en', 'dashboard.inviteSent', {}), 'Invitation sent to {name}');
 });

@@ -102,9 +102,6 @@ export class SignalingConnection {
     if (this.state.phase !== 'closed') send(this.socket, message);
   }
 
-  sendTo(socket: PeerSocket, message: ServerMessage): void {
-    send(socket, message);
-  }
 
   /** The seat this connection holds, if it still holds it. */
   get participant(): Participant | undefined {

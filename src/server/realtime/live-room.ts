@@ -1,5 +1,5 @@
 /** The people in one room right now, and how messages reach them. */
-import type { MediaState, PeerInfo, ServerMessage } from '../../shared/protocol.js';
+import { CloseCode, type MediaState, type PeerInfo, type ServerMessage } from '../../shared/protocol.js';
 import type { PeerSocket } from './socket.js';
 
 /**
@@ -93,7 +93,7 @@ export class LiveRoom {
   reattachElsewhere(participant: Participant, node: string): void {
     if (participant.graceTimer) clearTimeout(participant.graceTimer);
     participant.graceTimer = undefined;
-    if (participant.socket && participant.node !== node) participant.socket.close(4011, 'replaced by a newer connection');
+    if (participant.socket && participant.node !== node) participant.socket.close(CloseCode.replaced, 'replaced by a newer connection');
     participant.socket = null;
     participant.node = node;
   }

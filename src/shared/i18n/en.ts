@@ -18,7 +18,6 @@ export const en = {
   'register.usernameHint': '3–32 letters, digits, dots, dashes or underscores.',
 
   'dashboard.title': 'Your rooms',
-  'dashboard.signedInAs': 'Signed in as {name}',
   'dashboard.signout': 'Sign out',
   'dashboard.createRoom': 'Create a room',
   'dashboard.roomName': 'Room name',
@@ -37,7 +36,6 @@ export const en = {
   'dashboard.noInvitations': 'No invitations.',
   'dashboard.invitedBy': '{from} invited you to “{room}”',
   'dashboard.newInvitation': 'New invitation from {from}',
-  'dashboard.live': 'Live updates on',
   'dashboard.offline': 'Live updates paused, reconnecting…',
 
   'room.title': 'Room',
@@ -48,7 +46,6 @@ export const en = {
   'room.cameraOff': 'Turn camera off',
   'room.cameraOn': 'Turn camera on',
   'room.chat': 'Chat',
-  'room.hideChat': 'Hide chat',
   'room.leave': 'Leave',
   'room.left': 'You left the room.',
   'room.rejoin': 'Rejoin',
@@ -62,9 +59,6 @@ export const en = {
   'room.participants': '{count} in the room',
   'room.micMuted': 'Microphone muted',
   'room.cameraIsOff': 'Camera off',
-  'room.connecting': 'Connecting…',
-  'room.peerJoined': '{name} joined',
-  'room.peerLeft': '{name} left',
   'room.reconnecting': 'Connection lost. Reconnecting…',
   'room.callLost': 'Call lost: the server could not be reached for a minute.',
   'room.notFound': 'This room does not exist',

@@ -20,7 +20,6 @@ export const ru: Catalogue = {
   'register.usernameHint': '3–32 буквы, цифры, точки, дефисы или подчёркивания.',
 
   'dashboard.title': 'Ваши комнаты',
-  'dashboard.signedInAs': 'Вы вошли как {name}',
   'dashboard.signout': 'Выйти',
   'dashboard.createRoom': 'Создать комнату',
   'dashboard.roomName': 'Название комнаты',
@@ -39,7 +38,6 @@ export const ru: Catalogue = {
   'dashboard.noInvitations': 'Приглашений нет.',
   'dashboard.invitedBy': '{from} приглашает вас в «{room}»',
   'dashboard.newInvitation': 'Новое приглашение от {from}',
-  'dashboard.live': 'Обновления в реальном времени',
   'dashboard.offline': 'Нет связи, переподключаемся…',
 
   'room.title': 'Комната',
@@ -50,7 +48,6 @@ export const ru: Catalogue = {
   'room.cameraOff': 'Выключить камеру',
   'room.cameraOn': 'Включить камеру',
   'room.chat': 'Чат',
-  'room.hideChat': 'Скрыть чат',
   'room.leave': 'Выйти',
   'room.left': 'Вы вышли из комнаты.',
   'room.rejoin': 'Вернуться',
@@ -64,9 +61,6 @@ export const ru: Catalogue = {
   'room.participants': 'В комнате: {count}',
   'room.micMuted': 'Микрофон выключен',
   'room.cameraIsOff': 'Камера выключена',
-  'room.connecting': 'Соединение…',
-  'room.peerJoined': '{name} присоединяется',
-  'room.peerLeft': '{name} выходит',
   'room.reconnecting': 'Связь потеряна. Переподключаемся…',
   'room.callLost': 'Звонок прерван: сервер не отвечал минуту.',
   'room.notFound': 'Такой комнаты нет',
