@@ -32,6 +32,7 @@ import { installErrorHandler } from './http/errors.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installSameOriginCheck } from './http/same-origin.js';
 import { authRoutes } from './routes/auth.js';
+import { accountRoutes } from './routes/account.js';
 import { roomRoutes } from './routes/rooms.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { pageRoutes } from './routes/pages.js';
@@ -50,8 +51,10 @@ const ROOMS_PER_HOUR = 30;
 const ICE_REQUESTS_PER_HOUR = 120;
 /** Invitations one user may send per hour. */
 const INVITATIONS_PER_HOUR = 60;
-/** How often expired sessions are deleted, in milliseconds. */
-const SESSION_PURGE_INTERVAL_MS = 60 * 60_000;
+/** How often ended sessions are deleted and their connections closed, in milliseconds. */
+const SESSION_PURGE_INTERVAL_MS = 10 * 60_000;
+/** Longest gap between checks of the sessions behind open connections, in milliseconds. */
+const SESSION_SWEEP_INTERVAL_MS = 30_000;
 
 export interface BuildOptions {
   /** Project root, holding `public/` and `dist/assets/`. Defaults to the working directory. */
@@ -145,6 +148,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(healthRoutes(ctx));
   await app.register(authRoutes(ctx));
+  await app.register(accountRoutes(ctx));
   await app.register(roomRoutes(ctx));
   await app.register(invitationRoutes(ctx));
   await app.register(iceRoutes(ctx));
@@ -152,11 +156,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerSignalingRoute(app, ctx);
 
   const purge = setInterval(() => {
-    sessions.purgeExpired().catch((err: unknown) => app.log.error({ err }, 'session purge failed'));
+    sessions
+      .purgeExpired()
+      .then((ended) => ended.forEach((hash) => ctx.liveSessions.end(hash)))
+      .catch((err: unknown) => app.log.error({ err }, 'session purge failed'));
   }, SESSION_PURGE_INTERVAL_MS);
   purge.unref();
+  // Open calls keep their sessions alive; connections of ended sessions (idle,
+  // expired, signed out on another process) are closed. A short idle timeout
+  // is swept more often so it is honoured to within a quarter of itself.
+  const sweep = setInterval(() => {
+    ctx.liveSessions.sweep(sessions).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  }, Math.min(SESSION_SWEEP_INTERVAL_MS, config.sessionIdleMs / 4));
+  sweep.unref();
   app.addHook('onClose', async () => {
     clearInterval(purge);
+    clearInterval(sweep);
     await hub.close();
     await bus.close();
     await db.destroy();

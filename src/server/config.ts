@@ -46,8 +46,13 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('callroom:'),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24 * 7),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 30),
+  /**
+   * A session unused this long ends (ASVS L2: 30 minutes). An open call counts
+   * as use. Fractions are allowed (tests use a few seconds).
+   */
+  SESSION_IDLE_MINUTES: z.coerce.number().min(0.01).max(60 * 24 * 30).default(30),
+  /** A session ends this long after sign-in however much it is used (ASVS L2: 12 hours). */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(12),
   /** How long a page keeps trying to reach the server before it ends the call as lost, in seconds. */
   CALL_LOST_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long a participant whose connection dropped keeps their seat for a resume, in seconds. */
@@ -82,8 +87,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     iceServers: env.ICE_SERVERS.length > 0 ? [{ urls: env.ICE_SERVERS }] : [],
     turn: env.TURN_URLS && env.TURN_SECRET ? { urls: env.TURN_URLS, secret: env.TURN_SECRET, ttlSeconds: env.TURN_TTL_SECONDS } : undefined,
     iceTransportPolicy: env.ICE_TRANSPORT_POLICY,
-    sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
-    sessionAbsoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    sessionIdleMs: Math.round(env.SESSION_IDLE_MINUTES * 60_000),
+    sessionAbsoluteMs: Math.round(env.SESSION_ABSOLUTE_HOURS * 3_600_000),
     roomCapacity: env.ROOM_CAPACITY,
     resumeGraceMs: env.RESUME_GRACE_SECONDS * 1000,
     callLostMs: env.CALL_LOST_SECONDS * 1000,

@@ -16,6 +16,8 @@ export interface SessionsTable {
   created_at: number;
   last_seen_at: number;
   expires_at: number;
+  /** The browser's User-Agent at sign-in, shortened; shown in the session list. */
+  user_agent: string | null;
 }
 
 export interface RoomsTable {

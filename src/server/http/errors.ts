@@ -9,6 +9,8 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 export const ApiErrorCode = {
   invalidInput: 'invalid-input',
   invalidCredentials: 'invalid-credentials',
+  wrongPassword: 'wrong-password',
+  tooManyConnections: 'too-many-connections',
   usernameTaken: 'username-taken',
   invalidUsername: 'invalid-username',
   weakPassword: 'weak-password',

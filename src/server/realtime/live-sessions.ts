@@ -1,22 +1,32 @@
 /**
  * The open connections (WebSockets, event streams) of each session, so that
- * ending a session closes them at once rather than leaving them running.
+ * ending a session closes them at once rather than leaving them running, and
+ * so that a call in progress keeps its session from idling out.
  */
-export type CloseConnection = () => void;
+import type { SessionsRepo } from '../repos/sessions.js';
+
+export interface LiveConnection {
+  close(): void;
+  /** Whether this connection is activity (a call) that keeps the session alive. */
+  keepsSessionAlive: boolean;
+}
+
+/** Most token hashes checked in one database query. */
+const SWEEP_BATCH = 500;
 
 export class LiveSessions {
-  private readonly bySession = new Map<string, Set<CloseConnection>>();
+  private readonly bySession = new Map<string, Set<LiveConnection>>();
 
   /** Registers a connection; returns the function that unregisters it. */
-  add(tokenHash: string, close: CloseConnection): () => void {
+  add(tokenHash: string, connection: LiveConnection): () => void {
     let set = this.bySession.get(tokenHash);
     if (!set) {
       set = new Set();
       this.bySession.set(tokenHash, set);
     }
-    set.add(close);
+    set.add(connection);
     return () => {
-      set.delete(close);
+      set.delete(connection);
       if (set.size === 0 && this.bySession.get(tokenHash) === set) this.bySession.delete(tokenHash);
     };
   }
@@ -26,6 +36,26 @@ export class LiveSessions {
     const set = this.bySession.get(tokenHash);
     if (!set) return;
     this.bySession.delete(tokenHash);
-    for (const close of [...set]) close();
+    for (const connection of [...set]) connection.close();
+  }
+
+  /** How many connections a session has open here. */
+  count(tokenHash: string): number {
+    return this.bySession.get(tokenHash)?.size ?? 0;
+  }
+
+  /**
+   * Extends the sessions that have a call open and closes the connections of
+   * sessions that ended meanwhile: expired, idle, or signed out on another
+   * server process (whose own LiveSessions this one cannot see).
+   */
+  async sweep(sessions: SessionsRepo, now = Date.now()): Promise<void> {
+    const all = [...this.bySession.keys()];
+    for (let i = 0; i < all.length; i += SWEEP_BATCH) {
+      const batch = all.slice(i, i + SWEEP_BATCH);
+      const active = batch.filter((hash) => [...(this.bySession.get(hash) ?? [])].some((c) => c.keepsSessionAlive));
+      const live = await sessions.touchAndCheck(active, batch, now);
+      for (const hash of batch) if (!live.has(hash)) this.end(hash);
+    }
   }
 }

@@ -76,7 +76,10 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
     sockets.add(socket);
     alive.add(socket);
     ctx.metrics.connections.inc();
-    const untrack = ctx.liveSessions.add(session.tokenHash, () => connection.close(CloseCode.sessionEnded, 'session ended'));
+    const untrack = ctx.liveSessions.add(session.tokenHash, {
+      close: () => connection.close(CloseCode.sessionEnded, 'session ended'),
+      keepsSessionAlive: true,
+    });
     const joinTimer = setTimeout(() => {
       if (connection.state.phase === 'awaiting-join' || connection.state.phase === 'joining') connection.close(CloseCode.joinTimeout, 'join timeout');
     }, JOIN_TIMEOUT_MS);

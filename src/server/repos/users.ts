@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { randomId } from '../ids.js';
+import { DELETED_ACCOUNT_ID } from '../db/migrations/003_accounts.js';
 
 export interface User {
   id: string;
@@ -31,12 +33,51 @@ export function createUsersRepo(db: Db) {
         .selectFrom('users')
         .select(['id', 'username', 'password_hash'])
         .where('username_key', '=', usernameKey(username))
+        .where('id', '!=', DELETED_ACCOUNT_ID)
         .executeTakeFirst();
       return row && { id: row.id, username: row.username, passwordHash: row.password_hash };
     },
 
     async findById(id: string): Promise<User | undefined> {
-      return db.selectFrom('users').select(['id', 'username']).where('id', '=', id).executeTakeFirst();
+      return db.selectFrom('users').select(['id', 'username']).where('id', '=', id).where('id', '!=', DELETED_ACCOUNT_ID).executeTakeFirst();
+    },
+
+    async passwordHash(id: string): Promise<string | undefined> {
+      const row = await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
+      return row?.password_hash;
+    },
+
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    },
+
+    /**
+     * Deletes an account and what is only its own: sessions, memberships,
+     * invitations (by cascade). Its chat messages are emptied and moved to the
+     * placeholder account, keeping each room's sequence gap-free. Rooms it
+     * created pass to their longest-standing other member, or go when it was alone.
+     */
+    async delete(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('chat_messages')
+          .set({ user_id: DELETED_ACCOUNT_ID, text: '', client_id: sql<string>`'deleted:' || cast(seq as text)` })
+          .where('user_id', '=', id)
+          .execute();
+        const owned = await tx.selectFrom('rooms').select('id').where('owner_id', '=', id).execute();
+        for (const { id: roomId } of owned) {
+          const heir = await tx
+            .selectFrom('room_members')
+            .select('user_id')
+            .where('room_id', '=', roomId)
+            .where('user_id', '!=', id)
+            .orderBy('joined_at', 'asc')
+            .executeTakeFirst();
+          if (heir) await tx.updateTable('rooms').set({ owner_id: heir.user_id }).where('id', '=', roomId).execute();
+          else await tx.deleteFrom('rooms').where('id', '=', roomId).execute();
+        }
+        await tx.deleteFrom('users').where('id', '=', id).execute();
+      });
     },
   };
 }

@@ -40,7 +40,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       if (!isAcceptablePassword(request.body.password)) throw new HttpError(400, ApiErrorCode.weakPassword, 'password too short or too common');
       const user = await ctx.users.create(username, await hashPassword(request.body.password));
       if (!user) throw new HttpError(409, ApiErrorCode.usernameTaken, 'username taken');
-      const session = await ctx.sessions.create(user.id);
+      const session = await ctx.sessions.create(user.id, { userAgent: request.headers['user-agent'] });
       ctx.auth.setCookie(reply, session.token, session.expiresAt);
       request.log.info({ event: 'register', userId: user.id }, 'account created');
       return reply.status(201).send(user);
@@ -81,7 +81,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         await ctx.sessions.revoke(previous.tokenHash);
         ctx.liveSessions.end(previous.tokenHash);
       }
-      const session = await ctx.sessions.create(found.id);
+      const session = await ctx.sessions.create(found.id, { userAgent: request.headers['user-agent'] });
       ctx.auth.setCookie(reply, session.token, session.expiresAt);
       request.log.info({ event: 'login', result: 'success', userId: found.id }, 'signed in');
       return { id: found.id, username: found.username };

@@ -83,7 +83,8 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.invitation)}\n\n`);
       };
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
-      const untrack = ctx.liveSessions.add(session.tokenHash, () => res.end());
+      // An open dashboard is not activity: an unattended one still idles out.
+      const untrack = ctx.liveSessions.add(session.tokenHash, { close: () => res.end(), keepsSessionAlive: false });
       const unsubscribe = ctx.bus.subscribeUser(session.user.id, send).catch((err: unknown) => {
         request.log.warn({ err }, 'live invitations unavailable');
         res.end();

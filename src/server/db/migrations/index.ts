@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as initial from './001_initial.js';
 import * as serverKeys from './002_server_keys.js';
+import * as accounts from './003_accounts.js';
 
 /**
  * Every migration, in order. Listed in code (not read from a folder) so the
@@ -9,4 +10,5 @@ import * as serverKeys from './002_server_keys.js';
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
   '002_server_keys': serverKeys,
+  '003_accounts': accounts,
 };
