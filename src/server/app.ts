@@ -51,6 +51,14 @@ const ROOMS_PER_HOUR = 30;
 const ICE_REQUESTS_PER_HOUR = 120;
 /** Invitations one user may send per hour. */
 const INVITATIONS_PER_HOUR = 60;
+/** Refused (signed-out) WebSocket upgrades one address may make per 10 s before it gets 429. */
+const WS_UNAUTHENTICATED_PER_WINDOW = 20;
+/** Time a client has to send its request headers, in milliseconds (slowloris defence). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node checks for requests past their header or request timeout, in milliseconds. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** Largest request header block, in bytes; more gets 431. */
+const MAX_HEADER_BYTES = 16 * 1024;
 /** How often ended sessions are deleted and their connections closed, in milliseconds. */
 const SESSION_PURGE_INTERVAL_MS = 10 * 60_000;
 /** Longest gap between checks of the sessions behind open connections, in milliseconds. */
@@ -76,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, maxHeaderSize: MAX_HEADER_BYTES },
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -111,6 +120,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       roomCreate: limiter('room-create', { limit: ROOMS_PER_HOUR, windowMs: 3_600_000 }),
       invite: limiter('invite', { limit: INVITATIONS_PER_HOUR, windowMs: 3_600_000 }),
       iceServers: limiter('ice-servers', { limit: ICE_REQUESTS_PER_HOUR, windowMs: 3_600_000 }),
+      // Kept in this process's memory whatever the bus: refusing must cost nothing.
+      wsUnauthenticated: createRateLimiter({ limit: WS_UNAUTHENTICATED_PER_WINDOW, windowMs: 10_000 }),
     },
     liveSessions: new LiveSessions(),
     bus,

@@ -66,6 +66,10 @@ const EnvSchema = z.object({
   REGISTER_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** Length of the login and registration rate-limit windows, in seconds. */
   AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  /** Signalling connections one account may hold open at once (tabs, devices), per server process. */
+  WS_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(8),
+  /** Signalling connections one client address may hold open at once, per server process. */
+  WS_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -96,6 +100,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     loginIpRateLimit: env.LOGIN_IP_RATE_LIMIT,
     registerRateLimit: env.REGISTER_RATE_LIMIT,
     authRateWindowMs: env.AUTH_RATE_WINDOW_SECONDS * 1000,
+    wsConnectionCaps: { perUser: env.WS_CONNECTIONS_PER_USER, perAddress: env.WS_CONNECTIONS_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
   };
 }

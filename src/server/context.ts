@@ -24,7 +24,7 @@ export interface AppContext {
   invitations: InvitationsRepo;
   chat: ChatRepo;
   auth: SessionAccess;
-  limits: { login: RateLimiter; loginByAddress: RateLimiter; register: RateLimiter; roomCreate: RateLimiter; invite: RateLimiter; iceServers: RateLimiter };
+  limits: { login: RateLimiter; loginByAddress: RateLimiter; register: RateLimiter; roomCreate: RateLimiter; invite: RateLimiter; iceServers: RateLimiter; wsUnauthenticated: RateLimiter };
   liveSessions: LiveSessions;
   bus: Bus;
   hub: RoomHub;

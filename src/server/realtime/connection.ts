@@ -29,6 +29,8 @@ export interface ConnectionDeps {
   resumeGraceMs: number;
   metrics: Metrics;
   log: FastifyBaseLogger;
+  /** The allowance shared by all of this user's connections (see connection-limits.ts). */
+  userBucket?: TokenBucket;
 }
 
 export type ConnectionState =
@@ -54,7 +56,7 @@ export class SignalingConnection {
   /** Handles one frame. Never throws: every failure becomes an error frame or a close. */
   receive(raw: string): void {
     if (this.state.phase === 'closed') return;
-    if (!this.bucket.take()) {
+    if (!this.bucket.take() || this.deps.userBucket?.take() === false) {
       this.onRateExceeded();
       return;
     }

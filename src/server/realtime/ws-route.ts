@@ -13,6 +13,7 @@ import { WS_PING_INTERVAL_MS } from '../../shared/limits.js';
 import { SignalingConnection } from './connection.js';
 import type { ActiveSession } from '../repos/sessions.js';
 import type { Room } from '../repos/rooms.js';
+import { ConnectionLimits, type OpenResult } from './connection-limits.js';
 
 /** Close codes by which a client says it is leaving, not that its link broke. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
@@ -22,12 +23,16 @@ export const JOIN_TIMEOUT_MS = 10_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    signaling?: { session: ActiveSession; room: Room };
+    signaling?: { session: ActiveSession; room: Room; slot: Extract<OpenResult, { ok: true }> };
   }
 }
 
+const tooManyConnections = (message: string, retryAfterSeconds: number) =>
+  new HttpError(429, ApiErrorCode.tooManyConnections, message, { 'Retry-After': String(retryAfterSeconds) });
+
 export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): void {
   const alive = new WeakSet<WebSocket>();
+  const limits = new ConnectionLimits(ctx.config.wsConnectionCaps);
   const sockets = new Set<WebSocket>();
 
   const heartbeat = setInterval(() => {
@@ -54,17 +59,33 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
         request.log.warn({ origin: request.headers.origin }, 'websocket from a foreign origin refused');
         throw new HttpError(403, ApiErrorCode.forbiddenOrigin, 'origin not allowed');
       }
-      const session = await ctx.auth.requireSession(request);
+      // An address that keeps failing to authenticate is refused before any
+      // database work, so a flood of upgrades costs almost nothing.
+      const failures = await ctx.limits.wsUnauthenticated.peek(request.ip);
+      if (!failures.allowed) throw tooManyConnections('too many refused connections', failures.retryAfterSeconds);
+      const session = await ctx.auth.optionalSession(request);
+      if (!session) {
+        await ctx.limits.wsUnauthenticated.hit(request.ip);
+        throw new HttpError(401, ApiErrorCode.unauthorized, 'sign in first');
+      }
       const { roomId } = request.params as { roomId: string };
       const parsed = RoomId.safeParse(roomId);
       const room = parsed.success ? await ctx.rooms.find(parsed.data) : undefined;
       if (!room) throw new HttpError(404, ApiErrorCode.roomNotFound, 'no such room');
+      const slot = limits.open(session.user.id, request.ip);
+      if (!slot.ok) {
+        request.log.warn({ userId: session.user.id, limit: slot.limit }, 'websocket connection cap reached');
+        throw tooManyConnections(`too many open connections for this ${slot.limit}`, 10);
+      }
       // The link is the capability: whoever holds it becomes a member.
-      await ctx.rooms.addMember(room.id, session.user.id);
-      request.signaling = { session, room };
+      await ctx.rooms.addMember(room.id, session.user.id).catch((error: unknown) => {
+        slot.release();
+        throw error;
+      });
+      request.signaling = { session, room, slot };
     },
   }, (socket, request) => {
-    const { session, room } = request.signaling!;
+    const { session, room, slot } = request.signaling!;
     const connection = new SignalingConnection(socket, session.user, room, {
       hub: ctx.hub,
       chat: ctx.chat,
@@ -72,6 +93,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       resumeGraceMs: ctx.config.resumeGraceMs,
       metrics: ctx.metrics,
       log: request.log,
+      userBucket: slot.userBucket,
     });
     sockets.add(socket);
     alive.add(socket);
@@ -96,6 +118,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
     });
     socket.on('close', (code) => {
       clearTimeout(joinTimer);
+      slot.release();
       sockets.delete(socket);
       ctx.metrics.connections.dec();
       untrack();

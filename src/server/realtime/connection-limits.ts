@@ -1,0 +1,52 @@
+/**
+ * Per-user and per-address caps on open signalling connections, and the
+ * message allowance a user's connections share, so that opening more tabs
+ * (or sockets) does not multiply what one account may send. Counts are per
+ * server process.
+ */
+import { TokenBucket } from './token-bucket.js';
+
+/** Messages a user's connections together may send in a burst. */
+export const USER_MESSAGE_BURST = 200;
+/** Sustained messages per second a user's connections together may send. */
+export const USER_MESSAGES_PER_SECOND = 60;
+
+export interface ConnectionCaps {
+  perUser: number;
+  perAddress: number;
+}
+
+export type OpenResult =
+  | { ok: true; userBucket: TokenBucket; release: () => void }
+  | { ok: false; limit: 'user' | 'address' };
+
+export class ConnectionLimits {
+  private readonly byUser = new Map<string, { count: number; bucket: TokenBucket }>();
+  private readonly byAddress = new Map<string, number>();
+
+  constructor(private readonly caps: ConnectionCaps) {}
+
+  /** Reserves a connection slot, or says which cap is reached. */
+  open(userId: string, address: string): OpenResult {
+    const user = this.byUser.get(userId);
+    if ((user?.count ?? 0) >= this.caps.perUser) return { ok: false, limit: 'user' };
+    const fromAddress = this.byAddress.get(address) ?? 0;
+    if (fromAddress >= this.caps.perAddress) return { ok: false, limit: 'address' };
+
+    const entry = user ?? { count: 0, bucket: new TokenBucket(USER_MESSAGE_BURST, USER_MESSAGES_PER_SECOND) };
+    entry.count += 1;
+    this.byUser.set(userId, entry);
+    this.byAddress.set(address, fromAddress + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      entry.count -= 1;
+      if (entry.count === 0) this.byUser.delete(userId);
+      const left = (this.byAddress.get(address) ?? 1) - 1;
+      if (left === 0) this.byAddress.delete(address);
+      else this.byAddress.set(address, left);
+    };
+    return { ok: true, userBucket: entry.bucket, release };
+  }
+}

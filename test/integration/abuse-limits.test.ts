@@ -1,0 +1,130 @@
+/**
+ * Abuse limits that are not about one message: connection caps, slow and
+ * oversized HTTP requests, and the allowance a user's connections share.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
+import { USER_MESSAGE_BURST } from '../../src/server/realtime/connection-limits.js';
+
+/** Opens a raw TCP connection, sends `first`, and resolves with how long the server took to close it. */
+function timeUntilClosed(port: number, first: string, trickle?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(port, '127.0.0.1', () => socket.write(first));
+    // One byte every 2 s keeps the connection busy without ever finishing the request.
+    const drip = trickle ? setInterval(() => socket.write(trickle), 2_000) : undefined;
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(drip);
+      resolve(Date.now() - started);
+    });
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the server never closed the slow request'));
+    }, 40_000).unref();
+  });
+}
+
+describe('connection caps', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ REGISTER_RATE_LIMIT: '1000', WS_CONNECTIONS_PER_USER: '3', WS_CONNECTIONS_PER_ADDRESS: '5' });
+  });
+  after(() => server.close());
+
+  test('one account holds at most WS_CONNECTIONS_PER_USER sockets; a closed one frees its slot', async () => {
+    const me = await registeredClient(server.origin);
+    const rooms = [];
+    for (let i = 0; i < 4; i++) rooms.push((await me.post('/api/rooms', { name: `r${i}` })).body.id as string);
+    const open = [];
+    for (const room of rooms.slice(0, 3)) open.push(await WsClient.open(server.origin, room, { cookie: me.cookie }));
+    assert.equal(await upgradeStatus(server.origin, rooms[3]!, { origin: server.origin, cookie: me.cookie }), 429);
+    open[0]!.close();
+    await open[0]!.closed;
+    const again = await WsClient.open(server.origin, rooms[3]!, { cookie: me.cookie });
+    for (const socket of [...open.slice(1), again]) socket.close();
+    await Promise.all([...open.slice(1), again].map((s) => s.closed));
+  });
+
+  test('one address holds at most WS_CONNECTIONS_PER_ADDRESS sockets, whatever the accounts', async () => {
+    const sockets = [];
+    for (let i = 0; i < 5; i++) {
+      const user = await registeredClient(server.origin);
+      const room = (await user.post('/api/rooms', { name: 'x' })).body.id;
+      sockets.push(await WsClient.open(server.origin, room, { cookie: user.cookie }));
+    }
+    const sixth = await registeredClient(server.origin);
+    const room = (await sixth.post('/api/rooms', { name: 'x' })).body.id;
+    assert.equal(await upgradeStatus(server.origin, room, { origin: server.origin, cookie: sixth.cookie }), 429);
+    for (const socket of sockets) socket.close();
+    await Promise.all(sockets.map((s) => s.closed));
+  });
+
+  test('an address whose upgrades keep failing authentication is refused with 429 for a while', async () => {
+    const user = await registeredClient(server.origin);
+    const room = (await user.post('/api/rooms', { name: 'x' })).body.id;
+    const statuses = [];
+    for (let i = 0; i < 22; i++) statuses.push(await upgradeStatus(server.origin, room, { origin: server.origin, cookie: `sid=${'x'.repeat(43)}` }));
+    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+    assert.deepEqual(statuses.slice(20), [429, 429]);
+  });
+});
+
+describe('shared message allowance', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ REGISTER_RATE_LIMIT: '1000' });
+  });
+  after(() => server.close());
+
+  test("a user's connections share one allowance: three tabs cannot send three times as much", async () => {
+    const me = await registeredClient(server.origin);
+    const tabs = [];
+    for (let i = 0; i < 3; i++) {
+      const room = (await me.post('/api/rooms', { name: `tab${i}` })).body.id;
+      tabs.push((await WsClient.join(server.origin, room, me.cookie)).client);
+    }
+    // 3 × 90 messages: each tab is within its own burst of 100, together they exceed the user's.
+    for (const tab of tabs) for (let i = 0; i < 90; i++) tab.send({ type: 'ping' });
+    const limited = await Promise.race([
+      Promise.any(tabs.map((tab) => tab.next('error', (e) => e.code === 'rate-limited'))),
+      Promise.all(tabs.map(async (tab) => {
+        for (let i = 0; i < 90; i++) await tab.next('pong');
+        return undefined;
+      })),
+    ]);
+    assert.ok(limited, `more than ${USER_MESSAGE_BURST} messages at once from one user were not limited`);
+    for (const tab of tabs) tab.close();
+  });
+});
+
+describe('HTTP request limits', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('slow headers are cut off by headersTimeout and a slow body by requestTimeout; others are served meanwhile', async () => {
+    const port = Number(new URL(server.origin).port);
+    const slowHeaders = timeUntilClosed(port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'x');
+    const slowBody = timeUntilClosed(port, 'POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{', ' ');
+    const started = Date.now();
+    assert.equal((await fetch(`${server.origin}/health`)).status, 200);
+    assert.ok(Date.now() - started < 1_000, 'a normal request is not held up');
+    const [headerMs, bodyMs] = await Promise.all([slowHeaders, slowBody]);
+    assert.ok(headerMs >= 9_000 && headerMs < 13_000, `headers cut off after ${headerMs} ms (limit 10 s)`);
+    assert.ok(bodyMs >= 14_000 && bodyMs < 18_000, `body cut off after ${bodyMs} ms (limit 15 s)`);
+  });
+
+  test('a header block over 16 KiB gets 431, and a long URL parameter 404 rather than 500', async () => {
+    const big = await fetch(`${server.origin}/health`, { headers: { 'x-padding': 'a'.repeat(17 * 1024) } });
+    assert.equal(big.status, 431);
+    const longParam = await fetch(`${server.origin}/room/${'a'.repeat(300)}`);
+    assert.ok([404, 414].includes(longParam.status), String(longParam.status));
+  });
+});
