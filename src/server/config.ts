@@ -70,6 +70,10 @@ const EnvSchema = z.object({
   WS_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(8),
   /** Signalling connections one client address may hold open at once, per server process. */
   WS_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(200),
+  /** Messages one signalling connection may send at once (joining a call sends a burst of ICE candidates). */
+  WS_MESSAGE_BURST: z.coerce.number().int().min(10).default(100),
+  /** Sustained messages per second one signalling connection may send; a user's connections together get twice this. */
+  WS_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -100,7 +104,11 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     loginIpRateLimit: env.LOGIN_IP_RATE_LIMIT,
     registerRateLimit: env.REGISTER_RATE_LIMIT,
     authRateWindowMs: env.AUTH_RATE_WINDOW_SECONDS * 1000,
-    wsConnectionCaps: { perUser: env.WS_CONNECTIONS_PER_USER, perAddress: env.WS_CONNECTIONS_PER_ADDRESS },
+    wsConnectionCaps: {
+      perUser: env.WS_CONNECTIONS_PER_USER,
+      perAddress: env.WS_CONNECTIONS_PER_ADDRESS,
+      messageRate: { burst: env.WS_MESSAGE_BURST, perSecond: env.WS_MESSAGES_PER_SECOND },
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

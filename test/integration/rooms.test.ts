@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, registeredClient, uniqueName } from '../helpers/client.js';
+import { HttpClient, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
 
 describe('rooms, links and invitations', () => {
   let server: TestServer;
@@ -129,7 +129,7 @@ describe('pages', () => {
     assert.equal(anonymous.headers.get('location'), '/');
   });
 
-  test('a room link opens the room for a signed-in user and makes them a member', async () => {
+  test('a room link opens the room page; only joining the call makes one a member (no state-changing GET)', async () => {
     const alice = await registeredClient(server.origin);
     const bob = await registeredClient(server.origin);
     const room = (await alice.post('/api/rooms', { name: '<b>Team</b> & "co"' })).body;
@@ -137,7 +137,11 @@ describe('pages', () => {
     assert.equal(page.status, 200);
     assert.ok(page.body.includes('&lt;b&gt;Team&lt;/b&gt; &amp; &quot;co&quot;'), 'the room name is escaped');
     assert.equal(page.body.includes('<b>Team</b>'), false);
+    assert.equal((await bob.get(`/api/rooms/${room.id}`)).status, 200);
+    assert.deepEqual((await bob.get('/api/rooms')).body, [], 'reading changed nothing');
+    const { client } = await WsClient.join(server.origin, room.id, bob.cookie);
     assert.deepEqual((await bob.get('/api/rooms')).body.map((r: { id: string }) => r.id), [room.id]);
+    client.close();
   });
 
   test('unknown rooms get a 404 page; signed-out visitors are sent to sign in first', async () => {

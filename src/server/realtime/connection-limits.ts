@@ -6,14 +6,16 @@
  */
 import { TokenBucket } from './token-bucket.js';
 
-/** Messages a user's connections together may send in a burst. */
-export const USER_MESSAGE_BURST = 200;
-/** Sustained messages per second a user's connections together may send. */
-export const USER_MESSAGES_PER_SECOND = 60;
+import type { MessageRate } from './connection.js';
+
+/** A user's connections together may send this many times what one connection may. */
+export const USER_ALLOWANCE_FACTOR = 2;
 
 export interface ConnectionCaps {
   perUser: number;
   perAddress: number;
+  /** One connection's message allowance; a user's is USER_ALLOWANCE_FACTOR times it. */
+  messageRate: MessageRate;
 }
 
 export type OpenResult =
@@ -33,7 +35,7 @@ export class ConnectionLimits {
     const fromAddress = this.byAddress.get(address) ?? 0;
     if (fromAddress >= this.caps.perAddress) return { ok: false, limit: 'address' };
 
-    const entry = user ?? { count: 0, bucket: new TokenBucket(USER_MESSAGE_BURST, USER_MESSAGES_PER_SECOND) };
+    const entry = user ?? { count: 0, bucket: new TokenBucket(this.caps.messageRate.burst * USER_ALLOWANCE_FACTOR, this.caps.messageRate.perSecond * USER_ALLOWANCE_FACTOR) };
     entry.count += 1;
     this.byUser.set(userId, entry);
     this.byAddress.set(address, fromAddress + 1);

@@ -31,6 +31,13 @@ export interface ConnectionDeps {
   log: FastifyBaseLogger;
   /** The allowance shared by all of this user's connections (see connection-limits.ts). */
   userBucket?: TokenBucket;
+  /** This connection's own allowance; defaults to MESSAGE_BURST and MESSAGES_PER_SECOND. */
+  messageRate?: MessageRate;
+}
+
+export interface MessageRate {
+  burst: number;
+  perSecond: number;
 }
 
 export type ConnectionState =
@@ -42,7 +49,7 @@ export type ConnectionState =
 
 export class SignalingConnection {
   state: ConnectionState = { phase: 'awaiting-join' };
-  private readonly bucket = new TokenBucket(MESSAGE_BURST, MESSAGES_PER_SECOND);
+  private readonly bucket: TokenBucket;
   private rateViolations = 0;
   private lastRateErrorAt = 0;
 
@@ -51,7 +58,10 @@ export class SignalingConnection {
     readonly user: User,
     readonly room: { id: string; name: string },
     readonly deps: ConnectionDeps,
-  ) {}
+  ) {
+    const rate = deps.messageRate ?? { burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND };
+    this.bucket = new TokenBucket(rate.burst, rate.perSecond);
+  }
 
   /** Handles one frame. Never throws: every failure becomes an error frame or a close. */
   receive(raw: string): void {

@@ -94,6 +94,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       metrics: ctx.metrics,
       log: request.log,
       userBucket: slot.userBucket,
+      messageRate: ctx.config.wsConnectionCaps.messageRate,
     });
     sockets.add(socket);
     alive.add(socket);

@@ -27,7 +27,7 @@ export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyn
     });
 
     app.get('/room/:roomId', {
-      schema: { tags: ['pages'], summary: 'A room; signed-in users holding the link become members', params: z.object({ roomId: z.string() }) },
+      schema: { tags: ['pages'], summary: 'A room page. Changes nothing: holding the link, a user becomes a member when they join the call', params: z.object({ roomId: z.string() }) },
     }, async (request, reply) => {
       const lang = requestLanguage(request);
       const session = await ctx.auth.optionalSession(request);
@@ -38,7 +38,6 @@ export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyn
       }
       const room = parsed.success ? await ctx.rooms.find(parsed.data) : undefined;
       if (!room) return reply.status(404).type(html).send(pages.render('not-found', lang));
-      await ctx.rooms.addMember(room.id, session.user.id);
       return reply.type(html).send(pages.render('room', lang, {
         roomId: room.id,
         roomName: room.name,

@@ -57,7 +57,7 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get('/api/rooms/:roomId', {
       schema: {
         tags: ['rooms'],
-        summary: 'A room by its id. The link is the capability: opening it makes me a member.',
+        summary: 'A room by its id. The link is the capability; joining the call (not this read) makes me a member.',
         params: z.object({ roomId: z.string() }),
         response: { 200: RoomView, 401: ErrorView, 404: ErrorView },
       },
@@ -66,7 +66,6 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const parsed = RoomId.safeParse(request.params.roomId);
       const room = parsed.success ? await ctx.rooms.find(parsed.data) : undefined;
       if (!room) throw new HttpError(404, ApiErrorCode.roomNotFound, 'no such room');
-      await ctx.rooms.addMember(room.id, session.user.id);
       return view(request, room);
     });
   };
