@@ -10,6 +10,7 @@ await build({
     signin: 'src/client/signin/main.ts',
     dashboard: 'src/client/dashboard/main.ts',
     room: 'src/client/room/main.ts',
+    account: 'src/client/account/main.ts',
     app: 'src/client/styles/app.css',
   },
   outdir: 'dist/assets',

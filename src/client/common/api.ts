@@ -18,7 +18,7 @@ function messageFor(code: string, retryAfter: string | null): string {
   return text === key ? t('error.generic') : text;
 }
 
-export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.js';
 
-export type PageName = 'signin' | 'dashboard' | 'room' | 'not-found';
+export type PageName = 'signin' | 'dashboard' | 'account' | 'room' | 'not-found';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
@@ -41,7 +41,7 @@ export function createPageRenderer(pagesDir: string) {
     },
     /** Renders every page once, so a broken template fails at start-up, not on a visitor. */
     preload(): void {
-      for (const page of ['signin', 'dashboard', 'room', 'not-found'] as const) for (const lang of LANGUAGES) localized(page, lang);
+      for (const page of ['signin', 'dashboard', 'account', 'room', 'not-found'] as const) for (const lang of LANGUAGES) localized(page, lang);
     },
   };
 }

@@ -1,4 +1,4 @@
-/** The three pages of the app: sign-in, dashboard and room. */
+/** The pages of the app: sign-in, dashboard, account and room. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -24,6 +24,14 @@ export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyn
       const session = await ctx.auth.optionalSession(request);
       if (!session) return reply.redirect('/');
       return reply.type(html).send(pages.render('dashboard', requestLanguage(request), { username: session.user.username }));
+    });
+
+    app.get('/account', {
+      schema: { tags: ['pages'], summary: 'My account: sessions, password, deletion' },
+    }, async (request, reply) => {
+      const session = await ctx.auth.optionalSession(request);
+      if (!session) return reply.redirect(`/?next=${encodeURIComponent('/account')}`);
+      return reply.type(html).send(pages.render('account', requestLanguage(request), { username: session.user.username }));
     });
 
     app.get('/room/:roomId', {
