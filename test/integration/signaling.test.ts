@@ -217,7 +217,7 @@ describe('signalling over /ws/{roomId}', () => {
     assert.equal(await upgradeStatus(server.origin, room, { origin: server.origin, cookie }), 401);
   });
 
-  test('a flooding connection is told, then closed with 1008, while others are unaffected', async () => {
+  test('a flooding connection is told, then closed with 1008 and kept out for a while, while others are unaffected', async () => {
     const room = (await alice.post('/api/rooms', { name: 'Flood' })).body.id;
     const flooder = await WsClient.join(server.origin, room, alice.cookie);
     const victim = await WsClient.join(server.origin, room, bob.cookie);
@@ -226,6 +226,7 @@ describe('signalling over /ws/{roomId}', () => {
     assert.equal((await flooder.client.closed).code, CloseCode.policy);
     await victim.client.next('peer-left');
     await victim.client.roundTrip();
+    assert.equal(await upgradeStatus(server.origin, room, { origin: server.origin, cookie: alice.cookie }), 429, 'no reconnecting straight back into the flood');
     victim.client.close();
   });
 });

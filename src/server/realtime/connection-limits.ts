@@ -8,6 +8,11 @@ import { TokenBucket } from './token-bucket.js';
 
 import type { MessageRate } from './connection.js';
 
+/** How long a user whose connection was closed for flooding may not open another, in milliseconds. */
+export const FLOOD_PENALTY_MS = 10_000;
+/** Most penalised users remembered; beyond it the oldest penalties are forgotten. */
+const MAX_PENALTIES = 10_000;
+
 /** A user's connections together may send this many times what one connection may. */
 export const USER_ALLOWANCE_FACTOR = 2;
 
@@ -20,16 +25,35 @@ export interface ConnectionCaps {
 
 export type OpenResult =
   | { ok: true; userBucket: TokenBucket; release: () => void }
-  | { ok: false; limit: 'user' | 'address' };
+  | { ok: false; limit: 'user' | 'address' | 'flooding' };
 
 export class ConnectionLimits {
   private readonly byUser = new Map<string, { count: number; bucket: TokenBucket }>();
   private readonly byAddress = new Map<string, number>();
+  private readonly penalties = new Map<string, number>();
 
-  constructor(private readonly caps: ConnectionCaps) {}
+  constructor(
+    private readonly caps: ConnectionCaps,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * A connection of this user was closed for flooding: refuse the user's new
+   * connections for a while, so reconnecting at once does not restart the flood.
+   */
+  penalize(userId: string): void {
+    this.penalties.delete(userId);
+    this.penalties.set(userId, this.clock() + FLOOD_PENALTY_MS);
+    if (this.penalties.size > MAX_PENALTIES) this.penalties.delete(this.penalties.keys().next().value!);
+  }
 
   /** Reserves a connection slot, or says which cap is reached. */
   open(userId: string, address: string): OpenResult {
+    const penaltyUntil = this.penalties.get(userId);
+    if (penaltyUntil !== undefined) {
+      if (penaltyUntil > this.clock()) return { ok: false, limit: 'flooding' };
+      this.penalties.delete(userId);
+    }
     const user = this.byUser.get(userId);
     if ((user?.count ?? 0) >= this.caps.perUser) return { ok: false, limit: 'user' };
     const fromAddress = this.byAddress.get(address) ?? 0;

@@ -33,6 +33,8 @@ export interface ConnectionDeps {
   userBucket?: TokenBucket;
   /** This connection's own allowance; defaults to MESSAGE_BURST and MESSAGES_PER_SECOND. */
   messageRate?: MessageRate;
+  /** Called when this connection is closed for flooding. */
+  onFlood?: () => void;
 }
 
 export interface MessageRate {
@@ -94,6 +96,7 @@ export class SignalingConnection {
     if (this.rateViolations > MAX_RATE_VIOLATIONS) {
       this.deps.log.warn({ userId: this.user.id, roomId: this.room.id }, 'closing flooding connection');
       this.close(CloseCode.policy, 'rate limit');
+      this.deps.onFlood?.();
       return;
     }
     const now = Date.now();

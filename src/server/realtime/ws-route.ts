@@ -75,7 +75,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       const slot = limits.open(session.user.id, request.ip);
       if (!slot.ok) {
         request.log.warn({ userId: session.user.id, limit: slot.limit }, 'websocket connection cap reached');
-        throw tooManyConnections(`too many open connections for this ${slot.limit}`, 10);
+        throw tooManyConnections(slot.limit === 'flooding' ? 'closed for flooding; wait before reconnecting' : `too many open connections for this ${slot.limit}`, 10);
       }
       // The link is the capability: whoever holds it becomes a member.
       await ctx.rooms.addMember(room.id, session.user.id).catch((error: unknown) => {
@@ -95,6 +95,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       log: request.log,
       userBucket: slot.userBucket,
       messageRate: ctx.config.wsConnectionCaps.messageRate,
+      onFlood: () => limits.penalize(session.user.id),
     });
     sockets.add(socket);
     alive.add(socket);
