@@ -29,6 +29,8 @@ const CHROMIUM_FLAGS = [
 
 export interface AppProcess {
   origin: string;
+  /** Everything the server wrote to stdout so far (JSON log lines), across restarts. */
+  output: string[];
   /** Kills the server (SIGKILL for a crash, SIGTERM for a graceful stop) and waits for it to exit. */
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Starts the server again on the same port and database. */
@@ -57,9 +59,19 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const spawnServer = () =>
     spawn('node', ['dist/server/main.js'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'e2e.db')}`, ICE_SERVERS: 'none', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-  let child = spawnServer();
+  const output: string[] = [];
+  const start = () => {
+    const server = spawnServer();
+    // Still shown as before, and kept so a test can check what was logged.
+    server.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      output.push(chunk.toString());
+    });
+    return server;
+  };
+  let child = start();
   await waitForHealth(origin, child);
   const kill = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -69,9 +81,10 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   };
   return {
     origin,
+    output,
     kill,
     async restart() {
-      child = spawnServer();
+      child = start();
       await waitForHealth(origin, child);
     },
     async stop() {
@@ -108,6 +121,33 @@ export function watchPage(page: Page): PageProblems {
   });
   page.on('pageerror', (error) => problems.errors.push(error.message));
   return problems;
+}
+
+/** A `securitypolicyviolation` DOM event (CSP or Trusted Types), as the page saw it. */
+export interface CspViolation {
+  directive: string;
+  blocked: string;
+  sample: string;
+  document: string;
+}
+
+/**
+ * Records every `securitypolicyviolation` event of the page's documents, across
+ * navigations: the DOM events themselves, in addition to the console lines
+ * `watchPage` collects. Reports arrive asynchronously, a moment after the violation.
+ */
+export async function watchCspViolations(page: Page): Promise<CspViolation[]> {
+  const violations: CspViolation[] = [];
+  await page.exposeBinding('__reportCspViolation', (_source, violation: CspViolation) => {
+    violations.push(violation);
+  });
+  await page.addInitScript(() => {
+    window.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __reportCspViolation(v: unknown): void }).__reportCspViolation;
+      report({ directive: event.effectiveDirective, blocked: event.blockedURI, sample: event.sample, document: event.documentURI });
+    }, true);
+  });
+  return violations;
 }
 
 export async function registerThroughUi(page: Page, username: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { ChatMessage } from '../../shared/protocol.js';
 import { el, formatTime } from '../common/dom.js';
 import { t } from '../common/i18n.js';
 import type { PendingMessage } from '../rtc/chat-log.js';
+import { linkifiedNodes } from './linkify.js';
 
 export class ChatView {
   constructor(
@@ -38,7 +39,8 @@ export class ChatView {
         ' ',
         el('time', { datetime: new Date(at).toISOString() }, formatTime(at)),
       ),
-      el('p', { class: 'text' }, text),
+      // Text nodes, plus <a> elements for http(s) URLs: never parsed as HTML.
+      el('p', { class: 'text' }, ...linkifiedNodes(text)),
     );
   }
 
