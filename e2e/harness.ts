@@ -117,7 +117,7 @@ export function watchPage(page: Page): PageProblems {
   const problems: PageProblems = { csp: [], errors: [] };
   page.on('console', (message) => {
     const text = message.text();
-    if (/Refused to|Content Security Policy|TrustedHTML|Trusted Type/i.test(text)) problems.csp.push(text);
+    if (/Refused to|Content Security Policy|TrustedHTML|Trusted Type|Permissions-Policy/i.test(text)) problems.csp.push(text);
   });
   page.on('pageerror', (error) => problems.errors.push(error.message));
   return problems;

@@ -67,8 +67,10 @@ const SESSION_SWEEP_INTERVAL_MS = 30_000;
 export interface BuildOptions {
   /** Project root, holding `public/` and `dist/assets/`. Defaults to the working directory. */
   rootDir?: string;
-  /** pino logger options, or false for none. */
-  logger?: boolean | object;
+  /** false for no logging (tests); by default the configured level to stdout. */
+  logger?: false;
+  /** Where log lines go instead of stdout, with the same settings (tests read them). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
@@ -79,7 +81,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: options.logger ?? {
       level: config.logLevel,
+      // Session tokens never reach the logs, wherever a log line would carry them.
       redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     bodyLimit: BODY_LIMIT_BYTES,

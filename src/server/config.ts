@@ -142,6 +142,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!/^https?:\/\/[^/]+$/.test(origin)) {
       throw new ConfigError(`Invalid configuration:\n  PUBLIC_ORIGIN: "${origin}" must be scheme://host[:port] with no path`);
     }
+    // In production the app is served over HTTPS (directly or by a TLS proxy): session
+    // cookies and room links must not travel in clear text.
+    if (config.production && !origin.startsWith('https://')) {
+      throw new ConfigError(`Invalid configuration:\n  PUBLIC_ORIGIN: "${origin}" must be https:// in production`);
+    }
+  }
+  if (config.production && !config.cookieSecure) {
+    throw new ConfigError('Invalid configuration:\n  COOKIE_SECURE: cannot be false in production (the session cookie must be Secure and __Host-)');
   }
   return config;
 }

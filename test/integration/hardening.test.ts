@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, PASSWORD, registeredClient, uniqueName } from '../helpers/client.js';
+import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
 
 /** A raw upgrade request; resolves with the refusal's status and headers. */
 function refusedUpgrade(origin: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
@@ -92,5 +92,35 @@ describe('headers on every kind of response', () => {
       assert.ok(['invalid-input', 'payload-too-large'].includes(result.body.error), JSON.stringify(result.body));
       assert.doesNotMatch(JSON.stringify(result.body), /node_modules|\.ts:|\.js:|SELECT|INSERT/);
     }
+  });
+});
+
+describe('SQL metacharacters are data', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test("room names and chat like ' OR '1'='1 and '; DROP TABLE users;-- are stored and returned literally", async () => {
+    const hostile = ["' OR '1'='1", "'; DROP TABLE users;--", '100% _match_ \\', 'Robert"); DELETE FROM rooms;--'];
+    const alice = await registeredClient(server.origin);
+    const ids: string[] = [];
+    for (const name of hostile) {
+      const created = await alice.post('/api/rooms', { name });
+      assert.equal(created.status, 201, name);
+      ids.push(created.body.id);
+    }
+    const listed = (await alice.get('/api/rooms')).body as Array<{ id: string; name: string }>;
+    assert.deepEqual(listed.map((r) => r.name).sort(), [...hostile].sort());
+    const { client } = await WsClient.join(server.origin, ids[0]!, alice.cookie);
+    hostile.forEach((text, i) => client.send({ type: 'chat', clientId: `sqlchat${i}xxxx`, text }));
+    for (let i = 0; i < hostile.length; i++) await client.next('chat-ack');
+    client.close();
+    const stored = await server.ctx.chat.latest(ids[0]!, 10);
+    assert.deepEqual(stored.map((m) => m.text), hostile);
+    assert.ok((await server.ctx.db.selectFrom('users').select('id').execute()).length >= 1, 'users table intact');
+    const nul = await alice.post('/api/rooms', { name: 'nul\u0000byte' });
+    assert.equal(nul.status, 400, 'NUL is refused before the database (PostgreSQL text cannot hold it)');
   });
 });

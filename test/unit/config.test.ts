@@ -30,3 +30,15 @@ test('ICE servers: a list, or none', () => {
   assert.deepEqual(loadConfig({ ICE_SERVERS: 'stun:a:3478, turn:b:3478' }).iceServers, [{ urls: ['stun:a:3478', 'turn:b:3478'] }]);
   assert.deepEqual(loadConfig({ ICE_SERVERS: 'none' }).iceServers, []);
 });
+
+test('production refuses plain HTTP origins and insecure cookies, and short TURN secrets', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'http://meet.example.org' }), /must be https:\/\/ in production/);
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://meet.example.org', COOKIE_SECURE: 'false' }), /COOKIE_SECURE/);
+  assert.throws(() => loadConfig({ TURN_URLS: 'turn:t.example:3478', TURN_SECRET: 'short' }), /TURN_SECRET/);
+});
+
+test('sessions default to ASVS level 2 timeouts: 30 minutes idle, 12 hours absolute', () => {
+  const config = loadConfig({});
+  assert.equal(config.sessionIdleMs, 30 * 60_000);
+  assert.equal(config.sessionAbsoluteMs, 12 * 3_600_000);
+});

@@ -21,9 +21,12 @@ const CSP = [
   "trusted-types 'none'",
 ].join('; ');
 
-/** Camera, microphone and screen sharing for this origin only; everything else off. */
+/**
+ * Camera, microphone and screen sharing for this origin only; everything else off.
+ * (No `bluetooth`: Chromium does not know it and logs an error on every page.)
+ */
 const PERMISSIONS_POLICY =
-  'camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), midi=()';
+  'camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), geolocation=(), payment=(), usb=(), serial=(), midi=()';
 
 /** The API docs page runs Swagger UI's own scripts, so it keeps the CSP @fastify/swagger-ui sets. */
 const DOCS_PREFIX = '/docs';

@@ -42,7 +42,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       if (!user) throw new HttpError(409, ApiErrorCode.usernameTaken, 'username taken');
       const session = await ctx.sessions.create(user.id, { userAgent: request.headers['user-agent'] });
       ctx.auth.setCookie(reply, session.token, session.expiresAt);
-      request.log.info({ event: 'register', userId: user.id }, 'account created');
+      request.log.info({ event: 'register', userId: user.id, username: user.username, ip: request.ip }, 'account created');
       return reply.status(201).send(user);
     });
 
@@ -72,7 +72,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         : await verifyAgainstDummy(request.body.password);
       if (!found || !valid) {
         await Promise.all(limiters.map(([limiter, key]) => limiter.hit(key)));
-        request.log.info({ event: 'login', result: 'failure' }, 'sign-in failed');
+        request.log.info({ event: 'login', result: 'failure', username: username.slice(0, 64), ip: request.ip }, 'sign-in failed');
         throw new HttpError(401, ApiErrorCode.invalidCredentials, 'wrong username or password');
       }
       // A fresh token on every sign-in; a session cookie the browser already had is ended.
@@ -83,7 +83,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       }
       const session = await ctx.sessions.create(found.id, { userAgent: request.headers['user-agent'] });
       ctx.auth.setCookie(reply, session.token, session.expiresAt);
-      request.log.info({ event: 'login', result: 'success', userId: found.id }, 'signed in');
+      request.log.info({ event: 'login', result: 'success', userId: found.id, username: found.username, ip: request.ip }, 'signed in');
       return { id: found.id, username: found.username };
     });
 
