@@ -127,3 +127,37 @@ describe('HTTP request limits', () => {
     assert.ok([404, 414].includes(longParam.status), String(longParam.status));
   });
 });
+
+describe('costly actions per user', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('room creation (30/h), invitations (60/h) and TURN credentials (120/h) are limited per user', async () => {
+    const me = await registeredClient(server.origin);
+    const friend = await registeredClient(server.origin);
+    const statuses = async (n: number, call: () => Promise<{ status: number }>) => {
+      const seen: number[] = [];
+      for (let i = 0; i < n; i++) seen.push((await call()).status);
+      return seen;
+    };
+    const rooms = await statuses(31, () => me.post('/api/rooms', { name: 'r' }));
+    assert.deepEqual([rooms.slice(0, 30).every((s) => s === 201), rooms[30]], [true, 429]);
+    const room = (await me.get('/api/rooms')).body[0].id;
+    const invites = await statuses(61, () => me.post('/send_link', { room_id: room, username: friend.username }));
+    assert.deepEqual([invites.slice(0, 60).every((s) => s === 201), invites[60]], [true, 429]);
+    const ice = await statuses(121, () => me.get('/api/ice-servers'));
+    assert.deepEqual([ice.slice(0, 120).every((s) => s === 200), ice[120]], [true, 429]);
+    assert.equal((await friend.post('/api/rooms', { name: 'mine' })).status, 201, 'other users are not affected');
+  });
+
+  test('a text frame that is not UTF-8 closes the socket with 1007', async () => {
+    const me = await registeredClient(server.origin);
+    const room = (await me.post('/api/rooms', { name: 'utf8' })).body.id;
+    const { client } = await WsClient.join(server.origin, room, me.cookie);
+    client.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    assert.equal((await client.closed).code, 1007);
+  });
+});
