@@ -166,6 +166,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
     ref: z.optional(z.string()),
     /** For chat errors: the client id of the message that was not stored. */
     clientId: z.optional(z.string()),
+    /** For `room-full`: how many participants the room holds. */
+    capacity: z.optional(z.number()),
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

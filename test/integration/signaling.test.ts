@@ -151,6 +151,7 @@ describe('signalling over /ws/{roomId}', () => {
     extra.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
     const error = await extra.next('error');
     assert.equal(error.code, 'room-full');
+    assert.equal(error.capacity, 3, 'the cap travels as a field');
     assert.equal((await extra.closed).code, CloseCode.roomFull);
     // Once someone leaves there is a seat again.
     joined[0]!.client.close();

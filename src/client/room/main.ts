@@ -95,7 +95,7 @@ async function start(): Promise<void> {
   call.on('chat', (message) => chatView.showStored(message));
   call.on('chat-pending', (pending) => chatView.showPending(pending));
   call.on('error', (error) => {
-    if (error.code === 'room-full') capacity = capacity || Number(/\d+/.exec(error.message)?.[0] ?? 0);
+    if (error.code === 'room-full') capacity = error.capacity ?? capacity;
   });
   for (const pending of call.chat.pending()) chatView.showPending(pending);
 

@@ -44,7 +44,7 @@ type CallEvents = {
   /** One of my messages waiting for the server's acknowledgement. */
   'chat-pending': PendingMessage;
   'chat-acked': { clientId: string; seq: number };
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; capacity?: number };
   /** The server stayed unreachable too long: the call is over. */
   lost: undefined;
 };
@@ -233,7 +233,7 @@ export class Call extends Emitter<CallEvents> {
           this.historyRequested = false;
           window.setTimeout(() => this.addChat([]), HISTORY_RETRY_MS);
         }
-        this.emit('error', { code: message.code, message: message.message });
+        this.emit('error', { code: message.code, message: message.message, ...(message.capacity !== undefined ? { capacity: message.capacity } : {}) });
         return;
       case 'pong':
         return;

@@ -123,9 +123,9 @@ export class SignalingConnection {
     return this.state.phase === 'joined' ? this.state.participant : undefined;
   }
 
-  sendError(code: ErrorCode, message: string, ref?: string): void {
+  sendError(code: ErrorCode, message: string, ref?: string, extra: { capacity?: number } = {}): void {
     this.deps.metrics.rejected.inc({ code });
-    this.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
+    this.send({ type: 'error', code, message, ...(ref ? { ref } : {}), ...extra });
   }
 
   /** Closes the socket on purpose (leave, flooding, sign-out): the seat is given up at once. */

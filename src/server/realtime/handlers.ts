@@ -56,7 +56,7 @@ export const handlers: HandlerMap = {
       };
       if (seat) room.remove(seat.peerId);
       if (!(await hub.seat(room, participant))) {
-        conn.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join');
+        conn.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join', { capacity: room.capacity });
         conn.close(CloseCode.roomFull, 'room full');
         hub.closeIfIdle(room);
         return;

@@ -24,11 +24,13 @@ export interface Participant {
 }
 
 export function send(socket: PeerSocket, message: ServerMessage): void {
-  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-    socket.close(1008, 'slow reader');
-    return;
-  }
-  socket.send(JSON.stringify(message));
+  sendText(socket, JSON.stringify(message));
+}
+
+/** Sends an already serialised message, or closes a socket whose reader fell too far behind. */
+function sendText(socket: PeerSocket, text: string): void {
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.close(CloseCode.policy, 'slow reader');
+  else socket.send(text);
 }
 
 /** A participant as the protocol describes them to others. */
@@ -120,9 +122,7 @@ export class LiveRoom {
     const text = JSON.stringify(message);
     // Copy the recipients first: a send may close a socket and change the map.
     for (const { peerId, socket } of [...this.participants.values()]) {
-      if (peerId === exceptPeerId || !socket) continue;
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.close(1008, 'slow reader');
-      else socket.send(text);
+      if (peerId !== exceptPeerId && socket) sendText(socket, text);
     }
   }
 }
