@@ -191,6 +191,18 @@ describe('signalling over /ws/{roomId}', () => {
     for (const c of [a, b, resumed]) c.client.close();
   });
 
+  test("one sender's burst of chat messages is stored in the order it was sent", async () => {
+    const room = (await alice.post('/api/rooms', { name: 'Order' })).body.id;
+    const { client } = await WsClient.join(server.origin, room, alice.cookie);
+    const ids = Array.from({ length: 40 }, (_, i) => `order${String(i).padStart(4, '0')}`);
+    for (const clientId of ids) client.send({ type: 'chat', clientId, text: clientId });
+    const acks = [];
+    for (let i = 0; i < ids.length; i++) acks.push(await client.next('chat-ack'));
+    const bySeq = [...acks].sort((a, b) => a.seq - b.seq).map((a) => a.clientId);
+    assert.deepEqual(bySeq, ids, 'sequence numbers follow the sending order');
+    client.close();
+  });
+
   test('history: newcomers get the latest 100; those coming back page through what they missed', async () => {
     const room = (await alice.post('/api/rooms', { name: 'Long history' })).body.id;
     for (let i = 1; i <= 1205; i += 1) await server.ctx.chat.append({ roomId: room, userId: alice.userId, clientId: `bulk-${i}-msg`, text: `m${i}` });

@@ -54,6 +54,7 @@ export class SignalingConnection {
   private readonly bucket: TokenBucket;
   private rateViolations = 0;
   private lastRateErrorAt = 0;
+  private chatQueue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly socket: PeerSocket,
@@ -83,12 +84,18 @@ export class SignalingConnection {
 
   private dispatch(message: ClientMessage): void {
     const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage) => void | Promise<void>;
-    Promise.resolve()
-      .then(() => handler(this, message))
-      .catch((error: unknown) => {
-        this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
-        this.sendError(ErrorCode.internal, 'internal error', message.type);
-      });
+    const run = () =>
+      Promise.resolve()
+        .then(() => handler(this, message))
+        .catch((error: unknown) => {
+          this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
+          this.sendError(ErrorCode.internal, 'internal error', message.type);
+        });
+    // One sender's chat messages are stored one after another, so their
+    // sequence numbers follow the order they were sent: with a connection
+    // pool, concurrent inserts could commit in either order.
+    if (message.type === 'chat') this.chatQueue = this.chatQueue.then(run);
+    else void run();
   }
 
   private onRateExceeded(): void {
