@@ -75,7 +75,7 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const rootDir = options.rootDir ?? process.cwd();
-  const { db, kind } = openDatabase(config.databaseUrl);
+  const { db, kind, sqlite } = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
 
   const app = Fastify({
@@ -104,7 +104,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // multiply its allowance by spreading requests over processes.
   const limiter = (name: string, options: RateLimitOptions) =>
     bus instanceof RedisBus ? createRedisRateLimiter(bus.client, `${config.redisPrefix}rate:${name}:`, options) : createRateLimiter(options);
-  const chat = createChatRepo(db);
+  const chat = createChatRepo(db, sqlite);
   const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const ctx: AppContext = {

@@ -16,14 +16,24 @@ export function createMetrics(sources: { rooms: () => number; participants: () =
     joinSeconds: new Histogram({ name: 'callroom_join_duration_seconds', help: 'From a join message to the joined reply', buckets: LATENCY_BUCKETS, registers: [registry] }),
     relaySeconds: new Histogram({ name: 'callroom_relay_duration_seconds', help: 'From receiving a signal to handing it to the target socket', buckets: LATENCY_BUCKETS, registers: [registry] }),
   };
+  // The labelled child per message type, looked up once rather than per message.
+  const byType = new Map<string, Counter.Internal>();
+  const messageCounter = (type: string): Counter.Internal => {
+    let child = byType.get(type);
+    if (!child) {
+      child = metrics.messages.labels(type);
+      byType.set(type, child);
+    }
+    return child;
+  };
   new Gauge({ name: 'callroom_rooms_active', help: 'Rooms with someone in them', registers: [registry], collect() { this.set(sources.rooms()); } });
   new Gauge({ name: 'callroom_participants', help: 'Participants in rooms, including seats held for a resume', registers: [registry], collect() { this.set(sources.participants()); } });
-  return metrics;
+  return { ...metrics, messageCounter };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Seconds elapsed since `start` (a `process.hrtime.bigint()` value). */
-export function secondsSince(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
+/** Seconds elapsed since `start` (a `performance.now()` value: a plain number, no allocation per message). */
+export function secondsSince(start: number): number {
+  return (performance.now() - start) / 1000;
 }

@@ -205,7 +205,7 @@ describe('signalling over /ws/{roomId}', () => {
 
   test('history: newcomers get the latest 100; those coming back page through what they missed', async () => {
     const room = (await alice.post('/api/rooms', { name: 'Long history' })).body.id;
-    for (let i = 1; i <= 1205; i += 1) await server.ctx.chat.append({ roomId: room, userId: alice.userId, clientId: `bulk-${i}-msg`, text: `m${i}` });
+    for (let i = 1; i <= 1205; i += 1) await server.ctx.chat.append({ roomId: room, userId: alice.userId, username: alice.username, clientId: `bulk-${i}-msg`, text: `m${i}` });
     const fresh = await WsClient.join(server.origin, room, bob.cookie);
     assert.deepEqual([fresh.joined.history[0]?.seq, fresh.joined.history.length, fresh.joined.historyComplete], [1106, 100, true]);
     const back = await WsClient.join(server.origin, room, alice.cookie, 100);

@@ -23,7 +23,7 @@ test('the browser bundle builds its WebSocket URL from the page (wss: on https:)
   }
 });
 
-test('no SQL is built from strings: every query goes through Kysely with bound parameters', () => {
+test('no SQL is built from strings: every query has bound parameters (Kysely, or constant prepared statements)', () => {
   const sources = readdirSync('src/server', { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => join(entry.parentPath, entry.name));

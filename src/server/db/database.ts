@@ -24,7 +24,8 @@ const SQLITE_BUSY_TIMEOUT_MS = 2_000;
 // times and counters, far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-export function openDatabase(url: string): { db: Db; kind: DbKind } {
+/** The Kysely handle, and on SQLite also the raw connection for the chat log's synchronous fast path. */
+export function openDatabase(url: string): { db: Db; kind: DbKind; sqlite?: SQLite.Database } {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -33,7 +34,7 @@ export function openDatabase(url: string): { db: Db; kind: DbKind } {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     sqlite.pragma('synchronous = NORMAL');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite', sqlite };
   }
   const pool = new pg.Pool({
     connectionString: url,

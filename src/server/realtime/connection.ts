@@ -78,19 +78,26 @@ export class SignalingConnection {
       this.sendError(parsed.code, parsed.detail, parsed.ref);
       return;
     }
-    this.deps.metrics.messages.inc({ type: parsed.message.type });
+    this.deps.metrics.messageCounter(parsed.message.type).inc();
     this.dispatch(parsed.message);
   }
 
   private dispatch(message: ClientMessage): void {
     const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage) => void | Promise<void>;
-    const run = () =>
-      Promise.resolve()
-        .then(() => handler(this, message))
-        .catch((error: unknown) => {
-          this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
-          this.sendError(ErrorCode.internal, 'internal error', message.type);
-        });
+    const fail = (error: unknown) => {
+      this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
+      this.sendError(ErrorCode.internal, 'internal error', message.type);
+    };
+    // Called at once, not in a microtask: relaying a signal to a local peer
+    // is synchronous, and most messages then allocate no promise at all.
+    const run = (): Promise<void> | undefined => {
+      try {
+        return handler(this, message)?.catch(fail);
+      } catch (error) {
+        fail(error);
+        return undefined;
+      }
+    };
     // One sender's chat messages are stored one after another, so their
     // sequence numbers follow the order they were sent: with a connection
     // pool, concurrent inserts could commit in either order.

@@ -7,6 +7,7 @@ import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMe
 import { randomId } from '../ids.js';
 import type { SignalingConnection } from './connection.js';
 import type { Participant } from './live-room.js';
+import type { RelayResult } from './room-hub.js';
 import { secondsSince } from '../metrics.js';
 import { isUnavailable } from '../http/errors.js';
 
@@ -14,9 +15,15 @@ type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type:
 type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
 type HandlerMap = { [T in ClientMessage['type']]: Handler<T> };
 
+function reportRelay(conn: SignalingConnection, result: RelayResult, started: number): void {
+  if (result === 'unknown-peer') conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
+  else if (result === 'peer-unavailable') conn.sendError(ErrorCode.peerUnavailable, 'that peer cannot be reached right now', 'signal');
+  else conn.deps.metrics.relaySeconds.observe(secondsSince(started));
+}
+
 export const handlers: HandlerMap = {
   async join(conn, message) {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     if (conn.state.phase !== 'awaiting-join') {
       conn.sendError(ErrorCode.alreadyJoined, 'already joined', 'join');
       return;
@@ -99,14 +106,14 @@ export const handlers: HandlerMap = {
     hub.announce(room, participant, keptSeat);
   },
 
-  async signal(conn, message) {
-    const started = process.hrtime.bigint();
+  // Synchronous for a peer on this process: the hot path allocates no promise.
+  signal(conn, message) {
+    const started = performance.now();
     const joined = conn.requireJoined('signal');
     if (!joined) return;
-    const result = await conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload);
-    if (result === 'unknown-peer') conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
-    else if (result === 'peer-unavailable') conn.sendError(ErrorCode.peerUnavailable, 'that peer cannot be reached right now', 'signal');
-    else conn.deps.metrics.relaySeconds.observe(secondsSince(started));
+    const result = conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload);
+    if (typeof result === 'string') return reportRelay(conn, result, started);
+    return result.then((settled) => reportRelay(conn, settled, started));
   },
 
   media(conn, message) {
@@ -121,7 +128,7 @@ export const handlers: HandlerMap = {
     if (!joined) return;
     let stored;
     try {
-      stored = await conn.deps.chat.append({ roomId: joined.room.id, userId: conn.user.id, clientId: message.clientId, text: message.text });
+      stored = await conn.deps.chat.append({ roomId: joined.room.id, userId: conn.user.id, username: conn.user.username, clientId: message.clientId, text: message.text });
     } catch (error) {
       // A stalled or restarting database is expected now and then; the client resends.
       conn.deps.log[isUnavailable(error) ? 'warn' : 'error']({ err: error, roomId: joined.room.id }, 'chat message not stored');

@@ -130,7 +130,8 @@ export class RoomHub {
   }
 
   /** Delivers a signal to a peer here or on another process. */
-  async relay(live: LiveRoom, from: string, to: string, payload: SignalPayload): Promise<RelayResult> {
+  /** A result at once for a peer on this process; a promise only when the bus carries it. */
+  relay(live: LiveRoom, from: string, to: string, payload: SignalPayload): RelayResult | Promise<RelayResult> {
     const target = live.get(to);
     if (!target || to === from) return 'unknown-peer';
     if (target.node === this.nodeId) {
@@ -140,7 +141,7 @@ export class RoomHub {
     }
     // A peer on another process: fail visibly when the bus cannot carry it.
     if (!this.bus.connected) return 'peer-unavailable';
-    return (await this.bus.publishRoom(live.id, { kind: 'signal', node: this.nodeId, from, to, payload })) ? 'sent' : 'peer-unavailable';
+    return this.bus.publishRoom(live.id, { kind: 'signal', node: this.nodeId, from, to, payload }).then((sent) => (sent ? 'sent' : 'peer-unavailable'));
   }
 
   /** Shows a stored chat message to everyone, here and elsewhere. */

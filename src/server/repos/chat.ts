@@ -1,3 +1,4 @@
+import type { Database as SQLiteDatabase } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
 import type { ChatMessage } from '../../shared/protocol.js';
 
@@ -8,7 +9,48 @@ export type ChatRepo = ReturnType<typeof createChatRepo>;
  * in the same transaction as the insert, so they are gap-free per room even
  * with several server processes on one PostgreSQL.
  */
-export function createChatRepo(db: Db) {
+export interface NewChatMessage {
+  roomId: string;
+  userId: string;
+  /** The sender's name, as shown with the message. */
+  username: string;
+  clientId: string;
+  text: string;
+}
+
+/**
+ * On SQLite, appending is one synchronous better-sqlite3 transaction with
+ * statements prepared once: the benchmark found the Kysely path (six
+ * statements, each prepared again, behind an async mutex) cost ~0.7 ms of
+ * CPU per message. Plain parameterised SQL, no string building.
+ */
+function sqliteAppender(sqlite: SQLiteDatabase) {
+  const existing = sqlite.prepare<[string, string, string], { seq: number; text: string; created_at: number }>(
+    'SELECT seq, text, created_at FROM chat_messages WHERE room_id = ? AND user_id = ? AND client_id = ?',
+  );
+  const bump = sqlite.prepare<[string], { last_seq: number }>('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq');
+  const insert = sqlite.prepare('INSERT INTO chat_messages (room_id, seq, client_id, user_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const append = sqlite.transaction((input: NewChatMessage, now: number) => {
+    const found = existing.get(input.roomId, input.userId, input.clientId);
+    if (found) return { message: toMessage(input, found.seq, found.text, found.created_at), duplicate: true };
+    const bumped = bump.get(input.roomId);
+    if (!bumped) throw new Error(`no room ${input.roomId}`);
+    insert.run(input.roomId, bumped.last_seq, input.clientId, input.userId, input.text, now);
+    return { message: toMessage(input, bumped.last_seq, input.text, now), duplicate: false };
+  });
+  return { append, busy: () => sqlite.inTransaction };
+}
+
+const toMessage = (input: NewChatMessage, seq: number, text: string, sentAt: number): ChatMessage => ({
+  seq,
+  clientId: input.clientId,
+  userId: input.userId,
+  username: input.username,
+  text,
+  sentAt,
+});
+
+export function createChatRepo(db: Db, sqlite?: SQLiteDatabase) {
   const select = (tx: Db) =>
     tx
       .selectFrom('chat_messages')
@@ -21,23 +63,26 @@ export function createChatRepo(db: Db) {
         'chat_messages.text as text',
         'chat_messages.created_at as sentAt',
       ]);
+  const fast = sqlite ? sqliteAppender(sqlite) : undefined;
 
   return {
     /**
      * Stores a message once: a resend with the same (room, user, clientId)
      * returns the stored message and `duplicate: true`.
      */
-    async append(
-      input: { roomId: string; userId: string; clientId: string; text: string },
-      now = Date.now(),
-    ): Promise<{ message: ChatMessage; duplicate: boolean }> {
+    async append(input: NewChatMessage, now = Date.now()): Promise<{ message: ChatMessage; duplicate: boolean }> {
+      // While a Kysely transaction is open on the one SQLite connection, a
+      // synchronous statement would run inside it: take the queued path then.
+      if (fast && !fast.busy()) return fast.append(input, now);
       return db.transaction().execute(async (tx) => {
-        const existing = await select(tx)
-          .where('chat_messages.room_id', '=', input.roomId)
-          .where('chat_messages.user_id', '=', input.userId)
-          .where('chat_messages.client_id', '=', input.clientId)
+        const existing = await tx
+          .selectFrom('chat_messages')
+          .select(['seq', 'text', 'created_at'])
+          .where('room_id', '=', input.roomId)
+          .where('user_id', '=', input.userId)
+          .where('client_id', '=', input.clientId)
           .executeTakeFirst();
-        if (existing) return { message: existing, duplicate: true };
+        if (existing) return { message: toMessage(input, existing.seq, existing.text, existing.created_at), duplicate: true };
         const { last_seq: seq } = await tx
           .updateTable('rooms')
           .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
@@ -48,11 +93,7 @@ export function createChatRepo(db: Db) {
           .insertInto('chat_messages')
           .values({ room_id: input.roomId, seq, client_id: input.clientId, user_id: input.userId, text: input.text, created_at: now })
           .execute();
-        const message = await select(tx)
-          .where('chat_messages.room_id', '=', input.roomId)
-          .where('chat_messages.seq', '=', seq)
-          .executeTakeFirstOrThrow();
-        return { message, duplicate: false };
+        return { message: toMessage(input, seq, input.text, now), duplicate: false };
       });
     },
 
