@@ -159,6 +159,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     root: resolve(rootDir, 'dist/assets'),
     prefix: '/assets/',
     maxAge: '5m',
+    // scripts/build.mjs writes .br and .gz twins of every script and style sheet.
+    preCompressed: true,
   });
 
   await app.register(healthRoutes(ctx));

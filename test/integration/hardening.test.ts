@@ -124,3 +124,27 @@ describe('SQL metacharacters are data', () => {
     assert.equal(nul.status, 400, 'NUL is refused before the database (PostgreSQL text cannot hold it)');
   });
 });
+
+describe('assets', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  test('scripts and styles are sent pre-compressed when the browser accepts it, plain otherwise', async () => {
+    const plain = await fetch(`${server.origin}/assets/room.js`, { headers: { 'accept-encoding': 'identity' } });
+    const plainBody = await plain.text();
+    assert.equal(plain.headers.get('content-encoding'), null);
+    const raw = await new Promise<{ encoding: string | undefined; bytes: number; type: string | undefined }>((resolve, reject) => {
+      httpRequest(`${server.origin}/assets/room.js`, { headers: { 'accept-encoding': 'br, gzip' } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes, type: res.headers['content-type'] }));
+      }).on('error', reject).end();
+    });
+    assert.equal(raw.encoding, 'br');
+    assert.match(raw.type ?? '', /javascript/);
+    assert.ok(raw.bytes < plainBody.length / 2, `${raw.bytes} compressed bytes of ${plainBody.length}`);
+  });
+});
