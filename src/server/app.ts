@@ -75,7 +75,7 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const rootDir = options.rootDir ?? process.cwd();
-  const { db, kind, sqlite } = openDatabase(config.databaseUrl);
+  const { db, kind, sqlite, pgPool } = await openDatabase(config.databaseUrl);
   await migrateToLatest(db);
 
   const app = Fastify({
@@ -98,13 +98,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const bus = config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix) : new MemoryBus();
+  const bus = config.redisUrl ? await RedisBus.create(config.redisUrl, config.redisPrefix) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.start();
   // With several processes the counts live in Redis, so a client cannot
   // multiply its allowance by spreading requests over processes.
   const limiter = (name: string, options: RateLimitOptions) =>
     bus instanceof RedisBus ? createRedisRateLimiter(bus.client, `${config.redisPrefix}rate:${name}:`, options) : createRateLimiter(options);
-  const chat = createChatRepo(db, sqlite);
+  const chat = createChatRepo(db, { sqlite, pgPool });
   const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const ctx: AppContext = {

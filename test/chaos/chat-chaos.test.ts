@@ -260,7 +260,7 @@ test(`chat under chaos keeps every message exactly once, in order (seed ${SEED})
   assert.ok(clients.every((c) => c.stats.connections >= 5), 'every client was disconnected several times');
 
   const { openDatabase } = await import('../../src/server/db/database.js');
-  const { db } = openDatabase(database.url);
+  const { db } = await openDatabase(database.url);
   const rows = await db.selectFrom('chat_messages').select(['seq', 'client_id', 'text']).where('room_id', '=', roomId).orderBy('seq').execute();
   await db.destroy();
   assert.equal(rows.length, total, `seed ${SEED}: every message stored once`);

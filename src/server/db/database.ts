@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
@@ -20,12 +20,11 @@ const PG_STATEMENT_TIMEOUT_MS = 5_000;
 /** How long SQLite waits on a locked database before failing, in milliseconds. */
 const SQLITE_BUSY_TIMEOUT_MS = 2_000;
 
-// PostgreSQL returns bigint (int8) as strings; our bigints are millisecond
-// times and counters, far below 2^53.
-pg.types.setTypeParser(20, (value) => Number(value));
-
-/** The Kysely handle, and on SQLite also the raw connection for the chat log's synchronous fast path. */
-export function openDatabase(url: string): { db: Db; kind: DbKind; sqlite?: SQLite.Database } {
+/**
+ * The Kysely handle, plus the driver underneath (the SQLite connection or the
+ * PostgreSQL pool) for the chat log's one-statement fast path.
+ */
+export async function openDatabase(url: string): Promise<{ db: Db; kind: DbKind; sqlite?: SQLite.Database; pgPool?: pg.Pool }> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -36,7 +35,12 @@ export function openDatabase(url: string): { db: Db; kind: DbKind; sqlite?: SQLi
     sqlite.pragma('synchronous = NORMAL');
     return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite', sqlite };
   }
-  const pool = new pg.Pool({
+  // pg is loaded only for PostgreSQL: a SQLite deployment never pays its memory.
+  const { default: postgres } = await import('pg');
+  // PostgreSQL returns bigint (int8) as strings; our bigints are millisecond
+  // times and counters, far below 2^53.
+  postgres.types.setTypeParser(20, (value: string) => Number(value));
+  const pool: pg.Pool = new postgres.Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
@@ -44,7 +48,7 @@ export function openDatabase(url: string): { db: Db; kind: DbKind; sqlite?: SQLi
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => undefined);
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres', pgPool: pool };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

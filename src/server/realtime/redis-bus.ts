@@ -7,7 +7,7 @@
  * Commands fail fast while Redis is down (no offline queue, 1 s timeout):
  * callers get an error or `false`, and nothing blocks the event loop.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomId } from '../ids.js';
 import type { Bus, RoomEvent, RoomMember } from './bus.js';
 import type { NotificationEvent } from './notifications.js';
@@ -45,12 +45,21 @@ export class RedisBus implements Bus {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private up = false;
 
-  constructor(url: string, private readonly prefix: string) {
+  /**
+   * ioredis is loaded only here, when Redis is configured: a single process
+   * on SQLite never pays its memory (about 25 MB of the base RSS).
+   */
+  static async create(url: string, prefix: string): Promise<RedisBus> {
+    const { Redis: RedisClient } = await import('ioredis');
+    return new RedisBus(RedisClient, url, prefix);
+  }
+
+  private constructor(RedisClient: typeof Redis, url: string, private readonly prefix: string) {
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, lazyConnect: true };
-    this.command = new Redis(url, options);
+    this.command = new RedisClient(url, options);
     // The subscriber keeps its subscriptions across reconnects; it needs the
     // offline queue so (re)subscribing while connecting is not refused.
-    this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
+    this.subscriber = new RedisClient(url, { ...options, enableOfflineQueue: true });
     for (const client of [this.command, this.subscriber]) {
       // Errors surface as failed commands and status changes; never as crashes.
       client.on('error', () => undefined);

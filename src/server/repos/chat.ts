@@ -1,4 +1,5 @@
 import type { Database as SQLiteDatabase } from 'better-sqlite3';
+import type { Pool } from 'pg';
 import type { Db } from '../db/database.js';
 import type { ChatMessage } from '../../shared/protocol.js';
 
@@ -41,6 +42,39 @@ function sqliteAppender(sqlite: SQLiteDatabase) {
   return { append, busy: () => sqlite.inTransaction };
 }
 
+/**
+ * On PostgreSQL, appending is one statement (one round trip instead of five:
+ * BEGIN, look for a resend, bump the room's sequence, insert, COMMIT), and
+ * a statement is atomic on its own. It returns the stored row, or the earlier
+ * one when this is a resend. Prepared once per pooled connection by name.
+ */
+const PG_APPEND = `
+WITH existing AS (
+  SELECT seq, text, created_at FROM chat_messages WHERE room_id = $1 AND user_id = $2 AND client_id = $3
+), bumped AS (
+  UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM existing) RETURNING last_seq
+), inserted AS (
+  INSERT INTO chat_messages (room_id, seq, client_id, user_id, text, created_at)
+  SELECT $1, last_seq, $3, $2, $4, $5 FROM bumped
+  RETURNING seq, text, created_at
+)
+SELECT seq, text, created_at, false AS duplicate FROM inserted
+UNION ALL
+SELECT seq, text, created_at, true AS duplicate FROM existing`;
+
+function postgresAppender(pool: Pool) {
+  return async (input: NewChatMessage, now: number) => {
+    const result = await pool.query<{ seq: number; text: string; created_at: number; duplicate: boolean }>({
+      name: 'chat-append',
+      text: PG_APPEND,
+      values: [input.roomId, input.userId, input.clientId, input.text, now],
+    });
+    const row = result.rows[0];
+    if (!row) throw new Error(`no room ${input.roomId}`);
+    return { message: toMessage(input, Number(row.seq), row.text, Number(row.created_at)), duplicate: row.duplicate };
+  };
+}
+
 const toMessage = (input: NewChatMessage, seq: number, text: string, sentAt: number): ChatMessage => ({
   seq,
   clientId: input.clientId,
@@ -50,7 +84,7 @@ const toMessage = (input: NewChatMessage, seq: number, text: string, sentAt: num
   sentAt,
 });
 
-export function createChatRepo(db: Db, sqlite?: SQLiteDatabase) {
+export function createChatRepo(db: Db, driver: { sqlite?: SQLiteDatabase; pgPool?: Pool } = {}) {
   const select = (tx: Db) =>
     tx
       .selectFrom('chat_messages')
@@ -63,7 +97,8 @@ export function createChatRepo(db: Db, sqlite?: SQLiteDatabase) {
         'chat_messages.text as text',
         'chat_messages.created_at as sentAt',
       ]);
-  const fast = sqlite ? sqliteAppender(sqlite) : undefined;
+  const fast = driver.sqlite ? sqliteAppender(driver.sqlite) : undefined;
+  const pgAppend = driver.pgPool ? postgresAppender(driver.pgPool) : undefined;
 
   return {
     /**
@@ -74,6 +109,7 @@ export function createChatRepo(db: Db, sqlite?: SQLiteDatabase) {
       // While a Kysely transaction is open on the one SQLite connection, a
       // synchronous statement would run inside it: take the queued path then.
       if (fast && !fast.busy()) return fast.append(input, now);
+      if (pgAppend) return pgAppend(input, now);
       return db.transaction().execute(async (tx) => {
         const existing = await tx
           .selectFrom('chat_messages')
