@@ -75,7 +75,8 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const rootDir = options.rootDir ?? process.cwd();
-  const { db, kind, sqlite, pgPool } = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl);
+  const { db, kind } = database;
   await migrateToLatest(db);
 
   const app = Fastify({
@@ -104,7 +105,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // multiply its allowance by spreading requests over processes.
   const limiter = (name: string, options: RateLimitOptions) =>
     bus instanceof RedisBus ? createRedisRateLimiter(bus.client, `${config.redisPrefix}rate:${name}:`, options) : createRateLimiter(options);
-  const chat = createChatRepo(db, { sqlite, pgPool });
+  const chat = createChatRepo(db, database);
   const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
   const ctx: AppContext = {

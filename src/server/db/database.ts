@@ -24,7 +24,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 2_000;
  * The Kysely handle, plus the driver underneath (the SQLite connection or the
  * PostgreSQL pool) for the chat log's one-statement fast path.
  */
-export async function openDatabase(url: string): Promise<{ db: Db; kind: DbKind; sqlite?: SQLite.Database; pgPool?: pg.Pool }> {
+export type OpenDatabase = { db: Db; kind: 'sqlite'; sqlite: SQLite.Database } | { db: Db; kind: 'postgres'; pgPool: pg.Pool };
+
+export async function openDatabase(url: string): Promise<OpenDatabase> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -5,11 +5,6 @@ import type { ChatMessage } from '../../shared/protocol.js';
 
 export type ChatRepo = ReturnType<typeof createChatRepo>;
 
-/**
- * The durable chat log. Sequence numbers come from the room row, incremented
- * in the same transaction as the insert, so they are gap-free per room even
- * with several server processes on one PostgreSQL.
- */
 export interface NewChatMessage {
   roomId: string;
   userId: string;
@@ -39,7 +34,7 @@ function sqliteAppender(sqlite: SQLiteDatabase) {
     insert.run(input.roomId, bumped.last_seq, input.clientId, input.userId, input.text, now);
     return { message: toMessage(input, bumped.last_seq, input.text, now), duplicate: false };
   });
-  return { append, busy: () => sqlite.inTransaction };
+  return append;
 }
 
 /**
@@ -84,7 +79,15 @@ const toMessage = (input: NewChatMessage, seq: number, text: string, sentAt: num
   sentAt,
 });
 
-export function createChatRepo(db: Db, driver: { sqlite?: SQLiteDatabase; pgPool?: Pool } = {}) {
+/** The driver under Kysely that the append fast path uses: one of the two. */
+export type ChatDriver = { sqlite: SQLiteDatabase } | { pgPool: Pool };
+
+/**
+ * The durable chat log. Sequence numbers come from the room row, incremented
+ * in the same transaction as the insert, so they are gap-free per room even
+ * with several server processes on one PostgreSQL.
+ */
+export function createChatRepo(db: Db, driver: ChatDriver) {
   const select = (tx: Db) =>
     tx
       .selectFrom('chat_messages')
@@ -97,40 +100,23 @@ export function createChatRepo(db: Db, driver: { sqlite?: SQLiteDatabase; pgPool
         'chat_messages.text as text',
         'chat_messages.created_at as sentAt',
       ]);
-  const fast = driver.sqlite ? sqliteAppender(driver.sqlite) : undefined;
-  const pgAppend = driver.pgPool ? postgresAppender(driver.pgPool) : undefined;
+  const append =
+    'sqlite' in driver
+      ? (() => {
+          const appendSync = sqliteAppender(driver.sqlite);
+          // Through Kysely's hold on its one SQLite connection, so the
+          // synchronous transaction never runs inside one of Kysely's.
+          return (input: NewChatMessage, now: number) => db.connection().execute(async () => appendSync(input, now));
+        })()
+      : postgresAppender(driver.pgPool);
 
   return {
     /**
      * Stores a message once: a resend with the same (room, user, clientId)
      * returns the stored message and `duplicate: true`.
      */
-    async append(input: NewChatMessage, now = Date.now()): Promise<{ message: ChatMessage; duplicate: boolean }> {
-      // While a Kysely transaction is open on the one SQLite connection, a
-      // synchronous statement would run inside it: take the queued path then.
-      if (fast && !fast.busy()) return fast.append(input, now);
-      if (pgAppend) return pgAppend(input, now);
-      return db.transaction().execute(async (tx) => {
-        const existing = await tx
-          .selectFrom('chat_messages')
-          .select(['seq', 'text', 'created_at'])
-          .where('room_id', '=', input.roomId)
-          .where('user_id', '=', input.userId)
-          .where('client_id', '=', input.clientId)
-          .executeTakeFirst();
-        if (existing) return { message: toMessage(input, existing.seq, existing.text, existing.created_at), duplicate: true };
-        const { last_seq: seq } = await tx
-          .updateTable('rooms')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
-          .where('id', '=', input.roomId)
-          .returning('last_seq')
-          .executeTakeFirstOrThrow();
-        await tx
-          .insertInto('chat_messages')
-          .values({ room_id: input.roomId, seq, client_id: input.clientId, user_id: input.userId, text: input.text, created_at: now })
-          .execute();
-        return { message: toMessage(input, seq, input.text, now), duplicate: false };
-      });
+    append(input: NewChatMessage, now = Date.now()): Promise<{ message: ChatMessage; duplicate: boolean }> {
+      return append(input, now);
     },
 
     /** The highest sequence number handed out in a room (0 when it has no messages). */
