@@ -59,7 +59,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 /** Largest request header block, in bytes; more gets 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
-/** How often ended sessions are deleted and their connections closed, in milliseconds. */
+/** How often the rows of ended sessions are deleted, in milliseconds. */
 const SESSION_PURGE_INTERVAL_MS = 10 * 60_000;
 /** Longest gap between checks of the sessions behind open connections, in milliseconds. */
 const SESSION_SWEEP_INTERVAL_MS = 30_000;
@@ -173,11 +173,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages')));
   registerSignalingRoute(app, ctx);
 
+  // Deletes ended sessions' rows; their open connections are the sweep's business.
   const purge = setInterval(() => {
-    sessions
-      .purgeExpired()
-      .then((ended) => ended.forEach((hash) => ctx.liveSessions.end(hash)))
-      .catch((err: unknown) => app.log.error({ err }, 'session purge failed'));
+    sessions.purgeExpired().catch((err: unknown) => app.log.error({ err }, 'session purge failed'));
   }, SESSION_PURGE_INTERVAL_MS);
   purge.unref();
   // Open calls keep their sessions alive; connections of ended sessions (idle,

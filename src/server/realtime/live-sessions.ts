@@ -39,11 +39,6 @@ export class LiveSessions {
     for (const connection of [...set]) connection.close();
   }
 
-  /** How many connections a session has open here. */
-  count(tokenHash: string): number {
-    return this.bySession.get(tokenHash)?.size ?? 0;
-  }
-
   /**
    * Extends the sessions that have a call open and closes the connections of
    * sessions that ended meanwhile: expired, idle, or signed out on another

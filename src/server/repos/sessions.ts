@@ -132,14 +132,12 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy) {
       return rows.map((r) => r.token_hash);
     },
 
-    /** Deletes ended sessions; returns their token hashes so their connections can be closed. */
-    async purgeExpired(now = Date.now()): Promise<string[]> {
-      const rows = await db
+    /** Deletes the rows of ended sessions. */
+    async purgeExpired(now = Date.now()): Promise<void> {
+      await db
         .deleteFrom('sessions')
         .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - policy.idleMs)]))
-        .returning('token_hash')
         .execute();
-      return rows.map((r) => r.token_hash);
     },
   };
 }
