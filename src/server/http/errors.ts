@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 
 export const ApiErrorCode = {
   invalidInput: 'invalid-input',
@@ -39,6 +40,14 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** A 429 that tells the client when to try again. */
+export function tooManyRequests(message: string, retryAfterSeconds: number, code: ApiErrorCode = ApiErrorCode.rateLimited): HttpError {
+  return new HttpError(429, code, message, { 'Retry-After': String(retryAfterSeconds) });
+}
+
+/** The error body, as route schemas declare it for the API docs. */
+export const ErrorView = z.object({ error: z.string(), message: z.string() });
 
 /** The JSON body of every error response. */
 export interface ErrorBody {

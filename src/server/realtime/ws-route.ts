@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { ApiErrorCode, HttpError, tooManyRequests } from '../http/errors.js';
 import { isAllowedOrigin } from '../http/same-origin.js';
 import { RoomId } from '../routes/rooms.js';
 import { CloseCode } from '../../shared/protocol.js';
@@ -30,8 +30,7 @@ declare module 'fastify' {
   }
 }
 
-const tooManyConnections = (message: string, retryAfterSeconds: number) =>
-  new HttpError(429, ApiErrorCode.tooManyConnections, message, { 'Retry-After': String(retryAfterSeconds) });
+const tooManyConnections = (message: string, retryAfterSeconds: number) => tooManyRequests(message, retryAfterSeconds, ApiErrorCode.tooManyConnections);
 
 export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): void {
   const alive = new WeakSet<WebSocket>();

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { isAcceptablePassword } from '../auth/credentials.js';
 import type { ActiveSession } from '../repos/sessions.js';
@@ -15,7 +15,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const ACCOUNT_BODY_LIMIT_BYTES = 4096;
 const Password = z.string().max(PASSWORD_MAX_CHARS * 4);
-const ErrorView = z.object({ error: z.string(), message: z.string() });
 const SessionView = z.object({
   id: z.string(),
   createdAt: z.number(),
@@ -38,9 +37,7 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const confirmPassword = async (request: FastifyRequest, session: ActiveSession, password: string) => {
     const key = `${request.ip}:account:${session.user.id}`;
     const state = await ctx.limits.login.peek(key);
-    if (!state.allowed) {
-      throw new HttpError(429, ApiErrorCode.rateLimited, 'too many attempts', { 'Retry-After': String(state.retryAfterSeconds) });
-    }
+    if (!state.allowed) throw tooManyRequests('too many attempts', state.retryAfterSeconds);
     const stored = await ctx.users.passwordHash(session.user.id);
     if (!stored || !(await verifyPassword(stored, password))) {
       await ctx.limits.login.hit(key);
@@ -124,9 +121,8 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
       await confirmPassword(request, session, request.body.password);
-      const sessions = await ctx.sessions.listForUser(session.user.id);
+      endSessions(await ctx.sessions.revokeAllForUser(session.user.id));
       await ctx.users.delete(session.user.id);
-      endSessions(sessions.map((s) => s.tokenHash));
       ctx.auth.clearCookie(reply);
       request.log.info({ event: 'account-deleted', userId: session.user.id }, 'account deleted');
       return reply.status(204).send(null);

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js';
 import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../auth/credentials.js';
 import { usernameKey } from '../repos/users.js';
@@ -16,11 +16,6 @@ const Credentials = z.strictObject({
   password: z.string().max(PASSWORD_MAX_CHARS * 4),
 });
 const UserView = z.object({ id: z.string(), username: z.string() });
-const ErrorView = z.object({ error: z.string(), message: z.string() });
-
-function rateLimited(retryAfterSeconds: number): HttpError {
-  return new HttpError(429, ApiErrorCode.rateLimited, 'too many attempts', { 'Retry-After': String(retryAfterSeconds) });
-}
 
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -34,7 +29,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     }, async (request, reply) => {
       const limit = await ctx.limits.register.hit(request.ip);
-      if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
+      if (!limit.allowed) throw tooManyRequests('too many attempts', limit.retryAfterSeconds);
       const username = normalizeUsername(request.body.username);
       if (!isValidUsername(username)) throw new HttpError(400, ApiErrorCode.invalidUsername, 'invalid username');
       if (!isAcceptablePassword(request.body.password)) throw new HttpError(400, ApiErrorCode.weakPassword, 'password too short or too common');
@@ -64,7 +59,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       ] as const;
       for (const [limiter, key] of limiters) {
         const state = await limiter.peek(key);
-        if (!state.allowed) throw rateLimited(state.retryAfterSeconds);
+        if (!state.allowed) throw tooManyRequests('too many attempts', state.retryAfterSeconds);
       }
       const found = await ctx.users.findByUsername(username);
       const valid = found

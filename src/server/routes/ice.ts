@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { tooManyRequests } from '../http/errors.js';
 import { iceServersFor } from '../turn-credentials.js';
 
 /** What a room page and `GET /api/ice-servers` hand the browser. */
@@ -31,7 +31,7 @@ export function iceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const session = await ctx.auth.requireSession(request);
       const limit = await ctx.limits.iceServers.hit(session.user.id);
       if (!limit.allowed) {
-        throw new HttpError(429, ApiErrorCode.rateLimited, 'too many credential requests', { 'Retry-After': String(limit.retryAfterSeconds) });
+        throw tooManyRequests('too many credential requests', limit.retryAfterSeconds);
       }
       return { ...rtcConfigurationFor(ctx, session.user.id), ttlSeconds: ctx.config.turn?.ttlSeconds ?? 0 };
     });

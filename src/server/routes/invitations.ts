@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
 import { normalizeUsername } from '../auth/credentials.js';
 import { RoomId } from './rooms.js';
 import type { NotificationEvent } from '../realtime/notifications.js';
@@ -17,7 +17,6 @@ const InvitationView = z.object({
   fromUsername: z.string(),
   createdAt: z.number(),
 });
-const ErrorView = z.object({ error: z.string(), message: z.string() });
 
 export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -33,7 +32,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const session = await ctx.auth.requireSession(request);
       const limit = await ctx.limits.invite.hit(session.user.id);
       if (!limit.allowed) {
-        throw new HttpError(429, ApiErrorCode.rateLimited, 'too many invitations', { 'Retry-After': String(limit.retryAfterSeconds) });
+        throw tooManyRequests('too many invitations', limit.retryAfterSeconds);
       }
       const roomId = RoomId.safeParse(request.body.room_id);
       const room = roomId.success ? await ctx.rooms.find(roomId.data) : undefined;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError } from '../http/errors.js';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
 import { allowedOrigins } from '../http/same-origin.js';
 import { ROOM_NAME_MAX_CHARS } from '../../shared/limits.js';
 import type { Room } from '../repos/rooms.js';
@@ -17,7 +17,6 @@ const RoomName = z
   .refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s), 'control characters');
 
 const RoomView = z.object({ id: z.string(), name: z.string(), ownerId: z.string(), createdAt: z.number(), link: z.string() });
-const ErrorView = z.object({ error: z.string(), message: z.string() });
 
 /** The shareable link of a room, on the configured public origin when there is one. */
 export function roomLink(request: FastifyRequest, publicOrigins: readonly string[], roomId: string): string {
@@ -47,7 +46,7 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       const session = await ctx.auth.requireSession(request);
       const limit = await ctx.limits.roomCreate.hit(session.user.id);
       if (!limit.allowed) {
-        throw new HttpError(429, ApiErrorCode.rateLimited, 'too many rooms created', { 'Retry-After': String(limit.retryAfterSeconds) });
+        throw tooManyRequests('too many rooms created', limit.retryAfterSeconds);
       }
       const room = await ctx.rooms.create(request.body.name, session.user.id);
       request.log.info({ event: 'room-created', roomId: room.id, userId: session.user.id }, 'room created');
