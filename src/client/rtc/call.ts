@@ -3,7 +3,7 @@
  * PeerSession per remote participant, and the chat. The UI talks to this
  * typed API only and never touches RTCPeerConnection.
  */
-import type { ChatMessage, ErrorCode, MediaState, PeerInfo, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.js';
+import type { ChatMessage, MediaState, PeerInfo, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.js';
 import { Emitter } from '../common/emitter.js';
 import { ChatLog, type PendingMessage } from './chat-log.js';
 import { PeerSession } from './peer-session.js';
@@ -44,7 +44,8 @@ type CallEvents = {
   /** One of my messages waiting for the server's acknowledgement. */
   'chat-pending': PendingMessage;
   'chat-acked': { clientId: string; seq: number };
-  error: { code: ErrorCode; message: string; capacity?: number };
+  /** An error frame from the server (`capacity` is set with `room-full`). */
+  error: ServerMessageOf<'error'>;
   /** The server stayed unreachable too long: the call is over. */
   lost: undefined;
 };
@@ -233,7 +234,7 @@ export class Call extends Emitter<CallEvents> {
           this.historyRequested = false;
           window.setTimeout(() => this.addChat([]), HISTORY_RETRY_MS);
         }
-        this.emit('error', { code: message.code, message: message.message, ...(message.capacity !== undefined ? { capacity: message.capacity } : {}) });
+        this.emit('error', message);
         return;
       case 'pong':
         return;

@@ -5,7 +5,6 @@
  * server process.
  */
 import { TokenBucket } from './token-bucket.js';
-
 import type { MessageRate } from './connection.js';
 
 /** How long a user whose connection was closed for flooding may not open another, in milliseconds. */
