@@ -41,6 +41,8 @@ export const CloseCode = {
   tooBig: 1009,
   /** The server is restarting: retry. */
   serviceRestart: 1012,
+  /** A dependency (the database) is unavailable just now: retry (standard "try again later"). */
+  tryAgainLater: 1013,
   /** The session ended (logout, expiry): sign in again. */
   sessionEnded: 4001,
   /** The user has no access to this room. */

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { HttpClient, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 
 describe('rooms, links and invitations', () => {
   let server: TestServer;
@@ -129,7 +130,7 @@ describe('pages', () => {
     assert.equal(anonymous.headers.get('location'), '/');
   });
 
-  test('a room link opens the room page; only joining the call makes one a member (no state-changing GET)', async () => {
+  test('a room link opens the room page; only joining the call makes one a member (not the page, not the socket)', async () => {
     const alice = await registeredClient(server.origin);
     const bob = await registeredClient(server.origin);
     const room = (await alice.post('/api/rooms', { name: '<b>Team</b> & "co"' })).body;
@@ -139,9 +140,15 @@ describe('pages', () => {
     assert.equal(page.body.includes('<b>Team</b>'), false);
     assert.equal((await bob.get(`/api/rooms/${room.id}`)).status, 200);
     assert.deepEqual((await bob.get('/api/rooms')).body, [], 'reading changed nothing');
-    const { client } = await WsClient.join(server.origin, room.id, bob.cookie);
+    // The pre-join screen opens the socket early: connecting is not joining.
+    const early = await WsClient.open(server.origin, room.id, { cookie: bob.cookie });
+    early.send({ type: 'ping' });
+    await early.next('pong');
+    assert.deepEqual((await bob.get('/api/rooms')).body, [], 'an open, unjoined socket changed nothing');
+    early.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
+    await early.next('joined');
     assert.deepEqual((await bob.get('/api/rooms')).body.map((r: { id: string }) => r.id), [room.id]);
-    client.close();
+    early.close();
   });
 
   test('unknown rooms get a 404 page; signed-out visitors are sent to sign in first', async () => {

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.js';
 import type { ChatRepo } from '../repos/chat.js';
+import type { RoomsRepo } from '../repos/rooms.js';
 import type { User } from '../repos/users.js';
 import { send, type LiveRoom, type Participant } from './live-room.js';
 import type { RoomHub } from './room-hub.js';
@@ -24,6 +25,8 @@ export const MAX_RATE_VIOLATIONS = 200;
 export interface ConnectionDeps {
   hub: RoomHub;
   chat: ChatRepo;
+  /** Joining the call makes the user a member of the room. */
+  rooms: Pick<RoomsRepo, 'addMember'>;
   resumeTokens: ResumeTokens;
   /** How long a dropped participant's seat is held for a resume, in milliseconds. */
   resumeGraceMs: number;

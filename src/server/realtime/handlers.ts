@@ -34,6 +34,17 @@ export const handlers: HandlerMap = {
       return;
     }
     conn.state = { phase: 'joining' };
+    // The link is the capability: whoever joins the call becomes a member.
+    // Not at the upgrade: the pre-join screen opens the socket before the
+    // user decides to join.
+    try {
+      await conn.deps.rooms.addMember(conn.room.id, conn.user.id);
+    } catch (error) {
+      conn.deps.log[isUnavailable(error) ? 'warn' : 'error']({ err: error, roomId: conn.room.id }, 'membership not recorded; join refused');
+      conn.close(CloseCode.tryAgainLater, 'database unavailable');
+      return;
+    }
+    if (conn.state.phase !== 'joining') return; // closed meanwhile
     const hub = conn.deps.hub;
     const room = await hub.open(conn.room);
     if (conn.state.phase !== 'joining') return; // closed meanwhile

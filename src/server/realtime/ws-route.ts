@@ -21,8 +21,14 @@ const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 /** Sockets pinged per event-loop turn by the heartbeat. */
 const PING_SLICE = 250;
 
-/** A connection must send `join` this soon after opening, in milliseconds. */
-export const JOIN_TIMEOUT_MS = 10_000;
+/**
+ * A connection must send `join` this soon after opening, in milliseconds. The
+ * room page opens its socket while the user looks at the pre-join screen, so
+ * that joining is one frame; two minutes covers checking one's hair, and a
+ * page kept open longer simply connects again on "Join". Idle unjoined
+ * sockets are bounded by the per-user and per-address caps.
+ */
+export const JOIN_TIMEOUT_MS = 120_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,11 +90,6 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
         request.log.warn({ userId: session.user.id, limit: slot.limit }, 'websocket connection cap reached');
         throw tooManyConnections(slot.limit === 'flooding' ? 'closed for flooding; wait before reconnecting' : `too many open connections for this ${slot.limit}`, 10);
       }
-      // The link is the capability: whoever holds it becomes a member.
-      await ctx.rooms.addMember(room.id, session.user.id).catch((error: unknown) => {
-        slot.release();
-        throw error;
-      });
       request.signaling = { session, room, slot };
     },
   }, (socket, request) => {
@@ -96,6 +97,7 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
     const connection = new SignalingConnection(socket, session.user, room, {
       hub: ctx.hub,
       chat: ctx.chat,
+      rooms: ctx.rooms,
       resumeTokens: ctx.resumeTokens,
       resumeGraceMs: ctx.config.resumeGraceMs,
       metrics: ctx.metrics,
