@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
+import { joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
 
 describe('a call between two users', () => {
   let app: AppProcess;
@@ -47,8 +47,10 @@ describe('a call between two users', () => {
   test('both join and decode each other’s video', async () => {
     await alicePage.locator('#rooms li', { hasText: 'Weekly sync' }).getByRole('link', { name: 'Join' }).click();
     await alicePage.waitForURL('**/room/*');
+    await joinCall(alicePage);
     await bobPage.locator('#invitations li').getByRole('link', { name: 'Join' }).click();
     await bobPage.waitForURL(alicePage.url());
+    await joinCall(bobPage);
     const [atAlice, atBob] = await Promise.all([waitForRemoteVideo(alicePage, 1), waitForRemoteVideo(bobPage, 1)]);
     assert.ok(Object.values(atAlice)[0]! > 0 && Object.values(atBob)[0]! > 0);
     await alicePage.locator('.tile', { hasText: bob }).waitFor();

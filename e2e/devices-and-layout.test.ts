@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
+import { createRoom, joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems, enterRoom } from './harness.js';
 
 
 /** Makes getUserMedia fail the way a browser does when the user blocked the camera. */
@@ -37,8 +37,8 @@ describe('devices, phones and accessibility', () => {
     await registerThroughUi(viewer, `viewer${process.pid}`);
     const roomId = await createRoom(host, 'Watch party');
     await blockCamera(viewer);
-    await host.goto(`/room/${roomId}`);
-    await viewer.goto(`/room/${roomId}`);
+    await enterRoom(host, roomId);
+    await enterRoom(viewer, roomId);
     await viewer.getByText(/Camera and microphone are blocked.*allow them in the browser/).waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'Mute microphone' }).isDisabled(), true);
     await waitForRemoteVideo(viewer, 1);
@@ -49,6 +49,47 @@ describe('devices, phones and accessibility', () => {
     await viewer.close();
   });
 
+  test('the pre-join screen previews my camera; nobody sees me until I join, with the devices I chose', async () => {
+    const host = await (await newUserContext(browser, app.origin)).newPage();
+    const guest = await (await newUserContext(browser, app.origin)).newPage();
+    problems.push(watchPage(host), watchPage(guest));
+    await registerThroughUi(host, `lobbyhost${process.pid}`);
+    await registerThroughUi(guest, `lobbyguest${process.pid}`);
+    const roomId = await createRoom(host, 'Lobby');
+    await enterRoom(host, roomId);
+    await host.getByText('1 in the room').waitFor();
+
+    // The socket connects while the guest looks at the preview, before Join.
+    const socketOpened = guest.waitForEvent('websocket');
+    await guest.goto(`/room/${roomId}`);
+    await socketOpened;
+    await guest.getByRole('heading', { name: 'Ready to join?' }).waitFor();
+    await guest.waitForFunction(() => {
+      const video = document.querySelector<HTMLVideoElement>('.tile[data-self="true"] video');
+      return video !== null && video.readyState >= 2 && video.videoWidth > 0;
+    });
+    assert.equal(await guest.getByRole('button', { name: 'Leave' }).isVisible(), false, 'nothing to leave yet');
+    assert.equal(await guest.locator('[data-chat]').isVisible(), false, 'the chat is for those in the call');
+    await guest.getByRole('button', { name: 'Turn camera off' }).click();
+    assert.deepEqual(await guest.evaluate(() => fetch('/api/rooms').then((r) => r.json())), [], 'not a member before joining');
+    assert.equal(await host.locator('.tile').count(), 1, 'the host sees nobody new');
+
+    await joinCall(guest);
+    const guestTile = host.locator('.tile[data-self="false"]');
+    await guestTile.waitFor();
+    await host.getByText('2 in the room').waitFor();
+    assert.equal(await guestTile.getAttribute('data-video'), 'false', 'joined with the camera off, as chosen');
+    assert.equal((await guest.evaluate(() => fetch('/api/rooms').then((r) => r.json())) as unknown[]).length, 1, 'a member once joined');
+
+    // A reload in the call goes straight back in, without the pre-join screen.
+    await guest.reload();
+    await guest.getByText('2 in the room').waitFor();
+    assert.equal(await guest.locator('.lobby-panel').isVisible(), false);
+    await waitForRemoteVideo(host, 1);
+    await host.close();
+    await guest.close();
+  });
+
   test('the room page fits a 360×740 phone: no horizontal scroll, controls visible, chat folded', async () => {
     const desk = await (await newUserContext(browser, app.origin)).newPage();
     const phone = await (await newUserContext(browser, app.origin, { viewport: { width: 360, height: 740 } })).newPage();
@@ -56,11 +97,15 @@ describe('devices, phones and accessibility', () => {
     await registerThroughUi(desk, `desk${process.pid}`);
     await registerThroughUi(phone, `phone${process.pid}`);
     const roomId = await createRoom(desk, 'A room with a rather long name that must not push the layout sideways');
-    await desk.goto(`/room/${roomId}`);
+    const overflowOf = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await enterRoom(desk, roomId);
     await phone.goto(`/room/${roomId}`);
+    const join = await phone.getByRole('button', { name: 'Join', exact: true }).boundingBox();
+    assert.ok(join && join.y >= 0 && join.y + join.height <= 740 && join.x >= 0 && join.x + join.width <= 360, 'Join is on screen');
+    assert.ok((await overflowOf(phone)) <= 0, 'no horizontal scroll on the pre-join screen');
+    await joinCall(phone);
     await waitForRemoteVideo(phone, 1);
     await phone.screenshot({ path: 'test-results/room-360.png' });
-    const overflowOf = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok((await overflowOf(phone)) <= 0, 'no horizontal scroll in the room');
     assert.equal(await phone.locator('[data-chat]').isVisible(), false, 'the chat starts folded on a phone');
     for (const name of ['Mute microphone', 'Turn camera off', 'Chat', 'Leave']) {
@@ -95,6 +140,9 @@ describe('devices, phones and accessibility', () => {
     await scan('dashboard');
     await page.locator('#rooms li').getByRole('link', { name: 'Join' }).click();
     await page.locator('.tile').waitFor();
+    await scan('pre-join screen');
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await page.getByText('1 in the room').waitFor();
     await scan('room');
   });
 

@@ -168,6 +168,17 @@ export function createRoom(page: Page, name: string): Promise<string> {
   }, name);
 }
 
+/** Presses Join on the room page's pre-join screen. */
+export async function joinCall(page: Page): Promise<void> {
+  await page.locator('[data-action=join]').click();
+}
+
+/** Opens a room page and joins its call, as a user following the room's link does. */
+export async function enterRoom(page: Page, roomId: string): Promise<void> {
+  await page.goto(`/room/${roomId}`);
+  await joinCall(page);
+}
+
 /** Remote video frames decoded so far on this page, per remote peer. */
 export function decodedFrames(page: Page): Promise<Record<string, number>> {
   return page.evaluate(() => {

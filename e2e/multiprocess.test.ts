@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PrivateRedis } from '../test/helpers/redis.js';
-import { launchBrowser, newUserContext, registerThroughUi, startApp, startPostgres, waitForRemoteVideo, type AppProcess, type Browser, type PrivatePostgres } from './harness.js';
+import { joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, startPostgres, waitForRemoteVideo, type AppProcess, type Browser, type PrivatePostgres } from './harness.js';
 
 /** Needs redis-server and PostgreSQL's server binaries; CI always has them (.ci/run installs them). */
 const missing = [
@@ -53,7 +53,9 @@ describe('two server processes behind PostgreSQL and Redis', requirement, () => 
     await invitation.waitFor({ timeout: 2000 });
 
     await card.getByRole('link', { name: 'Join' }).click();
+    await joinCall(alice);
     await invitation.getByRole('link', { name: 'Join' }).click();
+    await joinCall(bob);
     assert.ok(alice.url().startsWith(one.origin) && bob.url().startsWith(two.origin), 'each stays on its own process');
     await Promise.all([waitForRemoteVideo(alice, 1), waitForRemoteVideo(bob, 1)]);
 

@@ -14,7 +14,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createRoom, decodedFrames, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess } from './harness.js';
+import { createRoom, decodedFrames, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, enterRoom } from './harness.js';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 const suffix = String(process.pid);
@@ -94,8 +94,8 @@ describe('a network drop on one side', () => {
     await registerThroughUi(a!.page, `dropA${suffix}`);
     await registerThroughUi(b!.page, `dropB${suffix}`);
     const roomId = await createRoom(a!.page, 'Flaky network');
-    await a!.page.goto(`/room/${roomId}`);
-    await b!.page.goto(`/room/${roomId}`);
+    await enterRoom(a!.page, roomId);
+    await enterRoom(b!.page, roomId);
     await Promise.all([waitForRemoteVideo(a!.page, 1), waitForRemoteVideo(b!.page, 1)]);
     const connection = (page: Page) =>
       page.evaluate(() => [...(window as any).__call.peers.values()].map((p: any) => p.session.pc.iceConnectionState as string)[0]);

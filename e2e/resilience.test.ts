@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRoom, decodedFrames, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, type Browser, type Page } from './harness.js';
+import { createRoom, decodedFrames, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, type Browser, type Page, enterRoom } from './harness.js';
 
 /** Marks the current RTCPeerConnection objects so a later check can tell if they were replaced. */
 function markPeerConnections(page: Page): Promise<number> {
@@ -47,7 +47,7 @@ describe('a server gone for good', () => {
     try {
       const page = await (await newUserContext(browser, app.origin)).newPage();
       await registerThroughUi(page, `lost${process.pid}`);
-      await page.goto(`/room/${await createRoom(page, 'Gone')}`);
+      await enterRoom(page, await createRoom(page, 'Gone'));
       await page.getByText('1 in the room').waitFor();
       await app.kill('SIGKILL');
       await page.getByText('Connection lost. Reconnecting…').waitFor();
@@ -79,8 +79,8 @@ describe('a call survives a server restart', () => {
     await registerThroughUi(a, `keepA${process.pid}`);
     await registerThroughUi(b, `keepB${process.pid}`);
     const roomId = await createRoom(a, 'Resilient');
-    await a.goto(`/room/${roomId}`);
-    await b.goto(`/room/${roomId}`);
+    await enterRoom(a, roomId);
+    await enterRoom(b, roomId);
     await Promise.all([waitForRemoteVideo(a, 1), waitForRemoteVideo(b, 1)]);
   });
   after(async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { turnCredential } from '../src/server/turn-credentials.js';
-import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, startCoturn, turnAllocates, waitForRemoteVideo, type AppProcess, type Browser, type Coturn, type Page } from './harness.js';
+import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, startCoturn, turnAllocates, waitForRemoteVideo, type AppProcess, type Browser, type Coturn, type Page, enterRoom } from './harness.js';
 
 describe('calls through TURN', () => {
   let turn: Coturn;
@@ -35,8 +35,8 @@ describe('calls through TURN', () => {
     }
     const [a, b] = pages as [Page, Page];
     const roomId = await createRoom(a, 'Relayed');
-    await a.goto(`/room/${roomId}`);
-    await b.goto(`/room/${roomId}`);
+    await enterRoom(a, roomId);
+    await enterRoom(b, roomId);
     await Promise.all([waitForRemoteVideo(a, 1), waitForRemoteVideo(b, 1)]);
     for (const page of [a, b]) {
       const pairs = await page.evaluate(() => (window as unknown as { __call: { selectedCandidates(): Promise<Record<string, unknown>> } }).__call.selectedCandidates());

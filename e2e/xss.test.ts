@@ -14,8 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import {
   launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchCspViolations, watchPage,
-  type AppProcess, type Browser, type BrowserContext, type CspViolation, type Page, type PageProblems,
-} from './harness.js';
+  type AppProcess, type Browser, type BrowserContext, type CspViolation, type Page, type PageProblems, enterRoom } from './harness.js';
 
 /** The payloads of SECURITY.md C7 (after MiroTalk's XSS history). */
 const PAYLOADS = [
@@ -302,8 +301,8 @@ describe('XSS, links, CSP and cross-site WebSockets in a real browser', () => {
 
   test('C7: hostile chat text shows literally on both sides of a real call, live and after a reload', async () => {
     chatRoomId = rooms.get('"><script>alert(1)</script>')!;
-    await alicePage.goto(`/room/${chatRoomId}`);
-    await bobPage.goto(`/room/${chatRoomId}`);
+    await enterRoom(alicePage, chatRoomId);
+    await enterRoom(bobPage, chatRoomId);
     await Promise.all([waitForRemoteVideo(alicePage, 1), waitForRemoteVideo(bobPage, 1)]);
     assert.equal(await alicePage.locator('.tile:not([data-self=true]) .name').textContent(), bob);
     assert.equal(await bobPage.locator('.tile:not([data-self=true]) .name').textContent(), alice);

@@ -4,6 +4,7 @@ import type { MessageKey } from '../../shared/i18n/index.js';
 import { copyText, must } from '../common/dom.js';
 import { t } from '../common/i18n.js';
 import { Call } from '../rtc/call.js';
+import { SignalingClient } from '../rtc/signaling.js';
 import { acquireLocalMedia, type LocalMedia } from '../rtc/media.js';
 import { ChatView } from './chat-view.js';
 import { installControls } from './controls.js';
@@ -65,18 +66,50 @@ function warmUpWebRtc(): void {
   }
 }
 
+/**
+ * Set while this tab is in the call, so a reload (or the Rejoin button) goes
+ * straight back in instead of stopping at the pre-join screen again.
+ */
+const inCallKey = `callroom:in-call:${roomId}`;
+const inCall = {
+  get: () => sessionStorage.getItem(inCallKey) === '1',
+  set: (value: boolean) => (value ? sessionStorage.setItem(inCallKey, '1') : sessionStorage.removeItem(inCallKey)),
+};
+
+/** Resolves when the user asks to join: the Join button, or at once when returning to a call. */
+function joinRequested(): Promise<void> {
+  const button = must<HTMLButtonElement>('[data-action=join]');
+  return new Promise((resolve) => {
+    if (inCall.get()) {
+      resolve();
+      return;
+    }
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      resolve();
+    }, { once: true });
+    // Enabled only now that the click does something.
+    button.disabled = false;
+  });
+}
+
 async function start(): Promise<void> {
-  showBanner(t('room.joining'));
+  // The pre-join screen: the camera preview starts, WebRTC warms up and the
+  // socket connects while the user checks how they look, so that "Join"
+  // costs one frame (docs/performance.md).
+  const signaling = new SignalingClient(SignalingClient.urlFor(roomId));
+  signaling.preconnect();
   const media = acquireLocalMedia();
   // After asking for the camera, so the two overlap instead of queueing.
   warmUpWebRtc();
+  const join = joinRequested();
   const local = await media;
   const warning = mediaWarning(local);
   const warningBox = must<HTMLElement>('[data-media-warning]');
   warningBox.hidden = warning === null;
   warningBox.textContent = warning ?? '';
 
-  const call = new Call({ roomId, localStream: local.stream, rtcConfig, callLostAfterMs });
+  const call = new Call({ roomId, localStream: local.stream, rtcConfig, callLostAfterMs, signaling });
   const self = () => ({ id: 'self', label: t('room.you', { name: username }), stream: local.stream, media: call.mediaState, self: true });
   grid.upsert(self());
   let capacity = 0;
@@ -87,6 +120,7 @@ async function start(): Promise<void> {
   call.on('signaling', (state) => {
     if (state.kind === 'reconnecting') showBanner(t('room.reconnecting'));
     if (state.kind === 'closed' && state.reason !== 'left') {
+      inCall.set(false);
       const key = closeMessages[state.code];
       showEnded(key ? t(key, { capacity }) : t('error.protocol', { code: state.code }));
       if (state.code === CloseCode.sessionEnded) location.assign(`/?next=${encodeURIComponent(location.pathname)}`);
@@ -120,6 +154,8 @@ async function start(): Promise<void> {
   });
   for (const pending of call.chat.pending()) chatView.showPending(pending);
 
+  // The microphone and camera buttons work on the pre-join screen too: the
+  // call starts with whatever they are set to.
   installControls(
     {
       onMic: (enabled) => {
@@ -131,6 +167,7 @@ async function start(): Promise<void> {
         grid.upsert(self());
       },
       onLeave: () => {
+        inCall.set(false);
         call.leave();
         for (const track of local.stream?.getTracks() ?? []) track.stop();
         grid.clearRemote();
@@ -159,11 +196,18 @@ async function start(): Promise<void> {
     const link = `${location.origin}/room/${roomId}`;
     showBanner((await copyText(link)) ? t('dashboard.copied') : t('dashboard.copyFailed', { link }));
   });
-  must<HTMLButtonElement>('[data-action=rejoin]').addEventListener('click', () => location.reload());
-
-  call.start();
+  must<HTMLButtonElement>('[data-action=rejoin]').addEventListener('click', () => {
+    inCall.set(true);
+    location.reload();
+  });
   // Exposed for end-to-end tests and for debugging from the console.
   (window as unknown as { __call?: Call }).__call = call;
+
+  await join;
+  inCall.set(true);
+  document.body.classList.remove('lobby');
+  showBanner(t('room.joining'));
+  call.start();
 }
 
 void start();

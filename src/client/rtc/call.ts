@@ -57,6 +57,8 @@ export interface CallOptions {
   rtcConfig: RTCConfiguration;
   /** Reconnecting for longer than this ends the call as lost, in milliseconds. */
   callLostAfterMs: number;
+  /** A signalling client already connected from the pre-join screen (see SignalingClient.preconnect). */
+  signaling?: SignalingClient;
 }
 
 export class Call extends Emitter<CallEvents> {
@@ -77,11 +79,7 @@ export class Call extends Emitter<CallEvents> {
     this.chat = new ChatLog(`outbox:${options.roomId}`);
     const stream = options.localStream;
     this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
-    this.signaling = new SignalingClient(SignalingClient.urlFor(options.roomId), () => ({
-      media: this.media,
-      lastSeq: this.chat.contiguousSeq,
-      ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
-    }));
+    this.signaling = options.signaling ?? new SignalingClient(SignalingClient.urlFor(options.roomId));
     this.signaling.on('state', (state) => this.onSignalingState(state));
     this.signaling.on('message', (message) => this.onMessage(message));
   }
@@ -123,7 +121,11 @@ export class Call extends Emitter<CallEvents> {
   }
 
   start(): void {
-    this.signaling.connect();
+    this.signaling.connect(() => ({
+      media: this.media,
+      lastSeq: this.chat.contiguousSeq,
+      ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
+    }));
     this.resendTimer = window.setInterval(() => this.flushOutbox(CHAT_RESEND_AFTER_MS), CHAT_RESEND_AFTER_MS);
   }
 

@@ -53,13 +53,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private pingTimer: number | undefined;
   private reconnectTimer: number | undefined;
   private lastFrameAt = 0;
+  /** Set by connect(): asked on every (re)connection, so a rejoin carries the current media state and chat position. */
+  private joinParameters: (() => JoinParameters) | undefined;
   state: SignalingState = { kind: 'connecting' };
 
-  constructor(
-    private readonly url: string,
-    /** Asked on every (re)connection, so a rejoin carries the current media state and chat position. */
-    private readonly joinParameters: () => JoinParameters,
-  ) {
+  constructor(private readonly url: string) {
     super();
   }
 
@@ -68,9 +66,23 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     return `${scheme}//${location.host}/ws/${encodeURIComponent(roomId)}`;
   }
 
-  connect(): void {
+  /**
+   * Opens the socket without joining, while the user is on the pre-join
+   * screen, so that joining costs one frame instead of a handshake. If that
+   * socket closes before connect() (the server's join timeout, a network
+   * blip), nothing is retried until connect().
+   */
+  preconnect(): void {
+    if (!this.socket && !this.joinParameters) this.open();
+  }
+
+  /** Joins the room, on the pre-opened socket if there is one, and keeps the connection up from then on. */
+  connect(joinParameters: () => JoinParameters): void {
     this.stopped = false;
-    this.open();
+    this.joinParameters = joinParameters;
+    if (this.socket?.readyState === WebSocket.OPEN) this.sendJoin(this.socket);
+    else if (this.socket?.readyState !== WebSocket.CONNECTING) this.open();
+    // A socket still connecting sends the join when it opens.
   }
 
   /** Sends if connected; returns false when the message could not be sent now. */
@@ -91,12 +103,17 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.setState({ kind: 'closed', code: CloseCode.normal, reason: 'left' });
   }
 
+  private sendJoin(socket: WebSocket): void {
+    if (!this.joinParameters) return;
+    const { media, lastSeq, resume } = this.joinParameters();
+    socket.send(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media, lastSeq, ...(resume ? { resume } : {}) } satisfies ClientMessage));
+  }
+
   private open(): void {
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.addEventListener('open', () => {
-      const { media, lastSeq, resume } = this.joinParameters();
-      socket.send(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media, lastSeq, ...(resume ? { resume } : {}) } satisfies ClientMessage));
+      this.sendJoin(socket);
       this.lastFrameAt = Date.now();
       this.startPinging(socket);
     });
@@ -115,7 +132,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       if (this.socket !== socket) return;
       window.clearInterval(this.pingTimer);
       this.socket = undefined;
-      if (this.stopped) return;
+      if (this.stopped || !this.joinParameters) return;
       if (FINAL_CLOSE_CODES.has(event.code)) {
         this.setState({ kind: 'closed', code: event.code, reason: event.reason });
         return;
@@ -132,7 +149,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         window.clearInterval(this.pingTimer);
         this.socket = undefined;
         socket.close();
-        this.scheduleReconnect();
+        if (this.joinParameters) this.scheduleReconnect();
         return;
       }
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' } satisfies ClientMessage));

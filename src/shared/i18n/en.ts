@@ -39,6 +39,9 @@ export const en = {
   'dashboard.offline': 'Live updates paused, reconnecting…',
 
   'room.title': 'Room',
+  'room.lobbyTitle': 'Ready to join?',
+  'room.lobbyHint': 'Check your camera and microphone, then join the call.',
+  'room.join': 'Join',
   'room.joining': 'Joining…',
   'room.you': '{name} (you)',
   'room.mute': 'Mute microphone',

@@ -41,6 +41,9 @@ export const ru: Catalogue = {
   'dashboard.offline': 'Нет связи, переподключаемся…',
 
   'room.title': 'Комната',
+  'room.lobbyTitle': 'Готовы присоединиться?',
+  'room.lobbyHint': 'Проверьте камеру и микрофон, затем присоединяйтесь к звонку.',
+  'room.join': 'Присоединиться',
   'room.joining': 'Подключение…',
   'room.you': '{name} (вы)',
   'room.mute': 'Выключить микрофон',
