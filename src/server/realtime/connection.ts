@@ -12,6 +12,7 @@ import type { RoomHub } from './room-hub.js';
 import type { PeerSocket } from './socket.js';
 import { TokenBucket } from './token-bucket.js';
 import { handlers } from './handlers.js';
+import { acceptSignal } from './signal-fast-path.js';
 import type { ResumeTokens } from './resume-tokens.js';
 import type { Metrics } from '../metrics.js';
 
@@ -76,7 +77,7 @@ export class SignalingConnection {
       this.onRateExceeded();
       return;
     }
-    const parsed = parseClientMessage(raw);
+    const parsed = parseClientMessage(raw, acceptSignal);
     if (!parsed.ok) {
       this.sendError(parsed.code, parsed.detail, parsed.ref);
       return;
