@@ -7,6 +7,7 @@ import type { ChatMessage, MediaState, PeerInfo, ServerMessage, ServerMessageOf,
 import { Emitter } from '../common/emitter.js';
 import { ChatLog, type PendingMessage } from './chat-log.js';
 import { PeerSession } from './peer-session.js';
+import { PreparedOffer } from './prepared-offer.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 
 export interface RemotePeer {
@@ -73,9 +74,12 @@ export class Call extends Emitter<CallEvents> {
   /** A `history` request is in flight: one at a time. */
   private historyRequested = false;
   private resendTimer: number | undefined;
+  /** My first offer, made before joining; used for the first peer I offer to. */
+  private preparedOffer: PreparedOffer | undefined;
 
   constructor(private readonly options: CallOptions) {
     super();
+    this.preparedOffer = new PreparedOffer(options.rtcConfig, options.localStream);
     this.chat = new ChatLog(`outbox:${options.roomId}`);
     const stream = options.localStream;
     this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
@@ -130,6 +134,7 @@ export class Call extends Emitter<CallEvents> {
   }
 
   leave(): void {
+    this.dropPreparedOffer();
     window.clearTimeout(this.lostTimer);
     window.clearInterval(this.resendTimer);
     this.signaling.close();
@@ -178,6 +183,7 @@ export class Call extends Emitter<CallEvents> {
       this.lostTimer = window.setTimeout(() => {
         this.signaling.close();
         this.dropPeers();
+        this.dropPreparedOffer();
         this.emit('lost', undefined);
       }, this.options.callLostAfterMs);
     }
@@ -282,12 +288,15 @@ export class Call extends Emitter<CallEvents> {
   private addPeer(peer: PeerInfo, initiator: boolean): void {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
     const info: RemotePeer = { ...peer, stream: null, connection: 'new' };
+    const prepared = initiator ? this.preparedOffer : undefined;
+    if (prepared) this.preparedOffer = undefined;
     const session = new PeerSession(
       peer.peerId,
       initiator,
       this.options.rtcConfig,
       (payload) => this.sendSignal(peer.peerId, payload),
       this.options.localStream,
+      prepared,
     );
     session.on('stream', (stream) => {
       info.stream = stream;
@@ -316,6 +325,11 @@ export class Call extends Emitter<CallEvents> {
     peer.session.close();
     this.peers.delete(peerId);
     this.emit('peer-left', peer.info);
+  }
+
+  private dropPreparedOffer(): void {
+    this.preparedOffer?.pc.close();
+    this.preparedOffer = undefined;
   }
 
   private dropPeers(): void {

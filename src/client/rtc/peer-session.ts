@@ -10,6 +10,7 @@
  */
 import type { SignalPayload } from '../../shared/protocol.js';
 import { Emitter } from '../common/emitter.js';
+import { addOfferMedia, type PreparedOffer } from './prepared-offer.js';
 
 /** After ICE reports `disconnected`, wait this long before restarting it, in milliseconds; `failed` may never come. */
 const ICE_RESTART_GRACE_MS = 2500;
@@ -41,9 +42,11 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     config: RTCConfiguration,
     private readonly sendSignal: (payload: SignalPayload) => void,
     private readonly localStream: MediaStream | null,
+    /** For an initiator: a connection whose offer is already made (see PreparedOffer). */
+    prepared?: PreparedOffer,
   ) {
     super();
-    this.pc = new RTCPeerConnection(config);
+    this.pc = prepared?.pc ?? new RTCPeerConnection(config);
     this.pc.addEventListener('negotiationneeded', () => void this.negotiate());
     this.pc.addEventListener('icecandidate', ({ candidate }) => {
       if (candidate) this.sendSignal({ kind: 'candidate', candidate: candidate.toJSON() as Candidate });
@@ -54,14 +57,27 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc.addEventListener('connectionstatechange', () => this.emit('connection', this.pc.connectionState));
     this.pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
     this.polite = !initiator;
-    if (initiator) {
-      // Adding media fires `negotiationneeded`, which sends the offer. Missing
-      // a camera or microphone, still ask to receive that kind from the other side.
-      this.addLocalMedia();
-      for (const kind of ['audio', 'video'] as const) {
-        if (!this.pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.pc.addTransceiver(kind, { direction: 'recvonly' });
-      }
+    if (prepared) {
+      this.localMediaAdded = true;
+      this.sendPreparedOffer(prepared);
+    } else if (initiator) {
+      // Adding media fires `negotiationneeded`, which sends the offer.
+      this.localMediaAdded = true;
+      addOfferMedia(this.pc, this.localStream);
     }
+  }
+
+  /** Sends the prepared offer once it is set, then the candidates it gathered while nobody was listening. */
+  private sendPreparedOffer(prepared: PreparedOffer): void {
+    const gathered = prepared.take();
+    this.makingOffer = true;
+    void prepared.ready.then(() => {
+      this.makingOffer = false;
+      if (this.closed) return;
+      if (this.pc.signalingState === 'have-local-offer') this.sendLocalDescription();
+      else void this.negotiate(); // the prepared offer failed: make one now
+      for (const candidate of gathered) this.sendSignal({ kind: 'candidate', candidate });
+    });
   }
 
   /** Sends local tracks; on the answering side this reuses the offer's transceivers. */
