@@ -71,13 +71,30 @@ let unexpectedCloses = 0;
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
 
+/** Width of the slices of receipt time in which the worst latency is kept, in milliseconds. */
+const SLICE_MS = 100;
+
 function newRecorder(capacity) {
-  return { latencies: new Float64Array(capacity), count: 0, received: 0, allLatencies: new Float64Array(capacity), allCount: 0 };
+  return { latencies: new Float64Array(capacity), count: 0, received: 0, allLatencies: new Float64Array(capacity), allCount: 0, worstBySlice: new Map() };
 }
 
 function record(latency) {
   recorder.received += 1;
   if (recorder.count < recorder.latencies.length) recorder.latencies[recorder.count++] = latency;
+  // Whether the tail is a few stalls or spread out: the worst latency per slice of time.
+  const slice = Math.floor(performance.now() / SLICE_MS);
+  const worst = recorder.worstBySlice.get(slice);
+  if (worst === undefined || latency > worst) recorder.worstBySlice.set(slice, latency);
+}
+
+/** How many slices of receipt time had a message over `limitMs`, and the worst few (ms since the first slice). */
+function stallSummary(limitMs) {
+  const slices = [...recorder.worstBySlice];
+  if (slices.length === 0) return { slicesMs: SLICE_MS, over: 0, of: 0, worst: [] };
+  const first = slices[0][0];
+  const over = slices.filter(([, worst]) => worst > limitMs);
+  const worst = over.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([slice, ms]) => ({ atMs: (slice - first) * SLICE_MS, worstMs: Math.round(ms) }));
+  return { slicesMs: SLICE_MS, over: over.length, of: slices.length, worst };
 }
 
 function handleControl(conn, text) {
@@ -301,6 +318,7 @@ async function run(kind, options) {
   };
   if (kind === 'signal') {
     result.lost = Math.max(0, sentMeasured - recorder.received);
+    result.slicesOver50Ms = stallSummary(50);
   } else {
     result.allDeliveredLatencyMs = stats(recorder.allLatencies, recorder.allCount);
     result.lost = undelivered;

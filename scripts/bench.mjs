@@ -32,6 +32,8 @@ const resultsDir = join(ROOT, 'bench/results');
 const profileDir = join(resultsDir, 'profiles');
 mkdirSync(resultsDir, { recursive: true });
 const nodeArgs = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+// For experiments with the server's runtime flags, e.g. BENCH_SERVER_NODE_ARGS="--single-threaded-gc".
+if (process.env.BENCH_SERVER_NODE_ARGS) nodeArgs.push(...process.env.BENCH_SERVER_NODE_ARGS.split(/\s+/).filter(Boolean));
 if (nodeArgs.length > 0) mkdirSync(profileDir, { recursive: true });
 
 const chrome = process.env.CHROME_PATH ?? '/usr/bin/chromium';
