@@ -10,25 +10,30 @@ export function createMetrics(sources: { rooms: () => number; participants: () =
   const metrics = {
     registry,
     connections: new Gauge({ name: 'callroom_websocket_connections', help: 'Open signalling WebSockets', registers: [registry] }),
-    messages: new Counter({ name: 'callroom_ws_messages_total', help: 'Valid messages received, by type', labelNames: ['type'], registers: [registry] }),
     rejected: new Counter({ name: 'callroom_ws_rejected_total', help: 'Messages refused with an error frame, by code', labelNames: ['code'], registers: [registry] }),
     chatStored: new Counter({ name: 'callroom_chat_messages_stored_total', help: 'Chat messages stored (resends not counted)', registers: [registry] }),
     joinSeconds: new Histogram({ name: 'callroom_join_duration_seconds', help: 'From a join message to the joined reply', buckets: LATENCY_BUCKETS, registers: [registry] }),
-    relaySeconds: new Histogram({ name: 'callroom_relay_duration_seconds', help: 'From receiving a signal to handing it to the target socket', buckets: LATENCY_BUCKETS, registers: [registry] }),
+    relaySeconds: new Histogram({ name: 'callroom_relay_duration_seconds', help: 'From receiving a signal for a peer on another process to the bus accepting it (a local relay is a synchronous hand-off, not timed)', buckets: LATENCY_BUCKETS, registers: [registry] }),
   };
-  // The labelled child per message type, looked up once rather than per message.
-  const byType = new Map<string, Counter.Internal>();
-  const messageCounter = (type: string): Counter.Internal => {
-    let child = byType.get(type);
-    if (!child) {
-      child = metrics.messages.labels(type);
-      byType.set(type, child);
-    }
-    return child;
+  // Counted in plain numbers and handed to prom-client when scraped: its
+  // per-call label hashing allocated on every signalling message.
+  const messageCounts = new Map<string, number>();
+  const countMessage = (type: string): void => {
+    messageCounts.set(type, (messageCounts.get(type) ?? 0) + 1);
   };
+  new Counter({
+    name: 'callroom_ws_messages_total',
+    help: 'Valid messages received, by type',
+    labelNames: ['type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [type, count] of messageCounts) this.inc({ type }, count);
+    },
+  });
   new Gauge({ name: 'callroom_rooms_active', help: 'Rooms with someone in them', registers: [registry], collect() { this.set(sources.rooms()); } });
   new Gauge({ name: 'callroom_participants', help: 'Participants in rooms, including seats held for a resume', registers: [registry], collect() { this.set(sources.participants()); } });
-  return { ...metrics, messageCounter };
+  return { ...metrics, countMessage };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ClientMessage } from '../../src/shared/protocol.js';
+import { ClientMessage, parseClientMessage, parseServerMessage, type ClientMessageOf } from '../../src/shared/protocol.js';
 import { SDP_MAX_CHARS } from '../../src/shared/limits.js';
 import { acceptSignal } from '../../src/server/realtime/signal-fast-path.js';
+import { relayedSignal } from '../../src/server/realtime/signal-frame.js';
 
 const seed = Number(process.env.FUZZ_SEED) || 20261127;
 const numRuns = Number(process.env.FUZZ_RUNS) || 3000;
@@ -70,4 +71,34 @@ test('the signal fast path never accepts what the schema refuses', () => {
   }), { seed, numRuns });
   // Some mutations keep a message valid (a string for a string): the property was exercised.
   assert.ok(accepted > 0);
+});
+
+test('a relayed signal reads, in the browser, exactly as the payload the server validated', () => {
+  const from = 'server-given-id1';
+  // Frames as our client writes them, and hostile variants: duplicate keys
+  // after the payload (JSON.parse keeps the last), spacing, other key orders.
+  const frame = fc.tuple(validSignal, payload, peerId, fc.constantFrom('canonical', 'second-payload', 'trailing-type', 'trailing-to', 'spaced', 'reordered'))
+    .map(([message, other, otherPeer, shape]) => {
+      const m = message as { to: string; payload: unknown };
+      const head = `{"type":"signal","to":"${m.to}","payload":${JSON.stringify(m.payload)}`;
+      switch (shape) {
+        case 'second-payload': return `${head},"payload":${JSON.stringify(other)}}`;
+        case 'trailing-type': return `${head},"type":"signal"}`;
+        case 'trailing-to': return `${head},"to":"${otherPeer}"}`;
+        case 'spaced': return JSON.stringify(m, null, 1);
+        case 'reordered': return JSON.stringify({ payload: m.payload, to: m.to, type: 'signal' });
+        default: return JSON.stringify(message);
+      }
+    });
+  let reused = 0;
+  fc.assert(fc.property(frame, (raw) => {
+    const parsed = parseClientMessage(raw, acceptSignal);
+    if (!parsed.ok) return;
+    const message = parsed.message as ClientMessageOf<'signal'>;
+    const relayed = relayedSignal(from, message.to, message.payload, raw);
+    if (relayed !== JSON.stringify({ type: 'signal', from, payload: message.payload })) reused += 1;
+    assert.deepEqual(parseServerMessage(relayed), { type: 'signal', from, payload: message.payload });
+    assert.ok(!/"from":"(?!server-given-id1")/.test(relayed.slice(0, 60)), 'the sender cannot choose its from');
+  }), { seed, numRuns });
+  assert.ok(reused > 0, 'our client\'s frames take the reuse path');
 });

@@ -82,12 +82,12 @@ export class SignalingConnection {
       this.sendError(parsed.code, parsed.detail, parsed.ref);
       return;
     }
-    this.deps.metrics.messageCounter(parsed.message.type).inc();
-    this.dispatch(parsed.message);
+    this.deps.metrics.countMessage(parsed.message.type);
+    this.dispatch(parsed.message, raw);
   }
 
-  private dispatch(message: ClientMessage): void {
-    const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage) => void | Promise<void>;
+  private dispatch(message: ClientMessage, raw: string): void {
+    const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage, raw: string) => void | Promise<void>;
     const fail = (error: unknown) => {
       this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
       this.sendError(ErrorCode.internal, 'internal error', message.type);
@@ -96,7 +96,7 @@ export class SignalingConnection {
     // is synchronous, and most messages then allocate no promise at all.
     const run = (): Promise<void> | undefined => {
       try {
-        return handler(this, message)?.catch(fail);
+        return handler(this, message, raw)?.catch(fail);
       } catch (error) {
         fail(error);
         return undefined;

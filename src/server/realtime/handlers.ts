@@ -12,13 +12,13 @@ import { secondsSince } from '../metrics.js';
 import { isUnavailable } from '../http/errors.js';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
-type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
+/** `raw` is the frame as received, for handlers that can reuse its text. */
+type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>, raw: string) => void | Promise<void>;
 type HandlerMap = { [T in ClientMessage['type']]: Handler<T> };
 
-function reportRelay(conn: SignalingConnection, result: RelayResult, started: number): void {
+function reportRelay(conn: SignalingConnection, result: RelayResult): void {
   if (result === 'unknown-peer') conn.sendError(ErrorCode.unknownPeer, 'no such peer in this room', 'signal');
   else if (result === 'peer-unavailable') conn.sendError(ErrorCode.peerUnavailable, 'that peer cannot be reached right now', 'signal');
-  else conn.deps.metrics.relaySeconds.observe(secondsSince(started));
 }
 
 export const handlers: HandlerMap = {
@@ -118,13 +118,17 @@ export const handlers: HandlerMap = {
   },
 
   // Synchronous for a peer on this process: the hot path allocates no promise.
-  signal(conn, message) {
-    const started = performance.now();
+  signal(conn, message, raw) {
     const joined = conn.requireJoined('signal');
     if (!joined) return;
-    const result = conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload);
-    if (typeof result === 'string') return reportRelay(conn, result, started);
-    return result.then((settled) => reportRelay(conn, settled, started));
+    const started = performance.now();
+    const result = conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload, raw);
+    // A local relay is a synchronous hand-off to a socket; only the bus path is worth timing.
+    if (typeof result === 'string') return reportRelay(conn, result);
+    return result.then((settled) => {
+      if (settled === 'sent') conn.deps.metrics.relaySeconds.observe(secondsSince(started));
+      reportRelay(conn, settled);
+    });
   },
 
   media(conn, message) {

@@ -28,7 +28,7 @@ export function send(socket: PeerSocket, message: ServerMessage): void {
 }
 
 /** Sends an already serialised message, or closes a socket whose reader fell too far behind. */
-function sendText(socket: PeerSocket, text: string): void {
+export function sendText(socket: PeerSocket, text: string): void {
   if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.close(CloseCode.policy, 'slow reader');
   else socket.send(text);
 }

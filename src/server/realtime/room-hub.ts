@@ -11,7 +11,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ChatMessage, MediaState, SignalPayload } from '../../shared/protocol.js';
 import type { ChatRepo } from '../repos/chat.js';
 import type { Bus, RoomEvent, RoomMember } from './bus.js';
-import { describe, LiveRoom, send, type Participant } from './live-room.js';
+import { describe, LiveRoom, send, sendText, type Participant } from './live-room.js';
+import { relayedSignal } from './signal-frame.js';
 
 /** How often the seats of each open room are re-read from the bus, in milliseconds. */
 const SEAT_RESYNC_INTERVAL_MS = 5_000;
@@ -131,12 +132,13 @@ export class RoomHub {
 
   /** Delivers a signal to a peer here or on another process. */
   /** A result at once for a peer on this process; a promise only when the bus carries it. */
-  relay(live: LiveRoom, from: string, to: string, payload: SignalPayload): RelayResult | Promise<RelayResult> {
+  /** `raw`: the sender's frame, whose payload text a local relay may reuse (see signal-frame.ts). */
+  relay(live: LiveRoom, from: string, to: string, payload: SignalPayload, raw?: string): RelayResult | Promise<RelayResult> {
     const target = live.get(to);
     if (!target || to === from) return 'unknown-peer';
     if (target.node === this.nodeId) {
       if (!target.socket) return 'peer-unavailable';
-      send(target.socket, { type: 'signal', from, payload });
+      sendText(target.socket, relayedSignal(from, to, payload, raw));
       return 'sent';
     }
     // A peer on another process: fail visibly when the bus cannot carry it.
