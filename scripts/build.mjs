@@ -7,7 +7,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 await rm('dist', { recursive: true, force: true });
 
-await build({
+const client = await build({
   entryPoints: {
     signin: 'src/client/signin/main.ts',
     dashboard: 'src/client/dashboard/main.ts',
@@ -25,7 +25,27 @@ await build({
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+
+// The shared chunks each page's script imports, so the page can ask for them
+// at once (<link rel="modulepreload">) instead of after its script arrives.
+const outputs = client.metafile.outputs;
+const chunksOf = (file, seen = new Set()) => {
+  for (const { path, kind } of outputs[file]?.imports ?? []) {
+    if (kind !== 'import-statement' || seen.has(path)) continue;
+    seen.add(path);
+    chunksOf(path, seen);
+  }
+  return seen;
+};
+const preloads = {};
+for (const [file, output] of Object.entries(outputs)) {
+  if (!output.entryPoint || !file.endsWith('.js')) continue;
+  const page = file.slice('dist/assets/'.length, -'.js'.length);
+  preloads[page] = [...chunksOf(file)].map((path) => `/${path.replace(/^dist\//, '')}`);
+}
+await writeFile('dist/assets/preload.json', `${JSON.stringify(preloads, null, 2)}\n`);
 
 // Compressed once here rather than per request: the server sends the .br or
 // .gz twin when the browser accepts it (a cold room page: ~78 KB → ~23 KB).

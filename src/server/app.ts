@@ -170,7 +170,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(roomRoutes(ctx));
   await app.register(invitationRoutes(ctx));
   await app.register(iceRoutes(ctx));
-  await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages')));
+  await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages'), resolve(rootDir, 'dist/assets/preload.json')));
   registerSignalingRoute(app, ctx);
 
   // Deletes ended sessions' rows; their open connections are the sweep's business.

@@ -35,3 +35,17 @@ test('no SQL is built from strings: every query has bound parameters (Kysely, or
     assert.equal(/`\s*(SELECT|INSERT|UPDATE|DELETE)\b[^`]*\$\{/i.test(code), false, `${file}: SQL built in a template string`);
   }
 });
+
+test('each page asks for its script\'s shared chunks at once (modulepreload), not after the script arrives', async () => {
+  const { createPageRenderer, readPreloads } = await import('../../src/server/http/pages.js');
+  const preloads = readPreloads(join(ASSETS, 'preload.json'));
+  const pages = createPageRenderer('public/pages', preloads);
+  for (const page of ['signin', 'dashboard', 'account', 'room'] as const) {
+    const script = readFileSync(join(ASSETS, `${page}.js`), 'utf8');
+    const imported = [...script.matchAll(/from"\.\/(chunks\/[\w-]+\.js)"/g)].map((m) => `/assets/${m[1]}`);
+    assert.ok(imported.length > 0, `${page}.js imports a shared chunk`);
+    const html = pages.render(page, 'en');
+    for (const chunk of imported) assert.ok(html.includes(`<link rel="modulepreload" href="${chunk}">`), `${page} preloads ${chunk}`);
+    assert.equal(html.includes('{{preload'), false);
+  }
+});

@@ -1,9 +1,11 @@
 /**
  * Renders the HTML pages from `public/pages/*.html`. Templates hold
- * `{{t:key}}` (a catalogue string), `{{lang}}` and `{{var:name}}` (a request
- * value); every substitution is HTML-escaped.
+ * `{{t:key}}` (a catalogue string), `{{lang}}`, `{{var:name}}` (a request
+ * value) and `{{preload:script}}` (modulepreload links for the chunks that
+ * script imports, from the build's dist/assets/preload.json); every
+ * substitution is HTML-escaped.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.js';
@@ -19,8 +21,15 @@ export function requestLanguage(request: FastifyRequest): Language {
   return isLanguage(chosen) ? chosen : negotiateLanguage(request.headers['accept-language']);
 }
 
-export function createPageRenderer(pagesDir: string) {
+/** The build's list of chunks per page script; none when the assets were not built (some tests). */
+export function readPreloads(file: string): Record<string, string[]> {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>) : {};
+}
+
+export function createPageRenderer(pagesDir: string, preloads: Record<string, string[]> = {}) {
   const cache = new Map<string, string>();
+  const preloadLinks = (script: string) =>
+    (preloads[script] ?? []).map((href) => `<link rel="modulepreload" href="${escapeHtml(href)}">`).join('\n  ');
 
   const localized = (page: PageName, lang: Language): string => {
     const key = `${page}:${lang}`;
@@ -29,6 +38,7 @@ export function createPageRenderer(pagesDir: string) {
       const template = readFileSync(join(pagesDir, `${page}.html`), 'utf8');
       html = template
         .replaceAll('{{lang}}', lang)
+        .replace(/\{\{preload:(\w+)\}\}/g, (_, script: string) => preloadLinks(script))
         .replace(/\{\{t:([\w.-]+)\}\}/g, (_, k: string) => escapeHtml(translate(lang, k as MessageKey)));
       cache.set(key, html);
     }

@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { createPageRenderer, requestLanguage } from '../http/pages.js';
+import { createPageRenderer, readPreloads, requestLanguage } from '../http/pages.js';
 import { RoomId } from './rooms.js';
 import { rtcConfigurationFor } from './ice.js';
 
-export function pageRoutes(ctx: AppContext, pagesDir: string): FastifyPluginAsyncZod {
-  const pages = createPageRenderer(pagesDir);
+export function pageRoutes(ctx: AppContext, pagesDir: string, preloadsFile: string): FastifyPluginAsyncZod {
+  const pages = createPageRenderer(pagesDir, readPreloads(preloadsFile));
   pages.preload();
 
   return async (app) => {
