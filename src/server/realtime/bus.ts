@@ -27,6 +27,8 @@ export interface Bus {
   readonly nodeId: string;
   /** False while events cannot reach other processes. */
   readonly connected: boolean;
+  /** Whether other processes share this bus: only then are there remote members to keep in sync. */
+  readonly shared: boolean;
   /** Called with `true` when the bus comes back after an outage (time to catch up), `false` when it goes down. */
   onStatusChange(listener: (connected: boolean) => void): void;
 

@@ -6,6 +6,7 @@ import type { NotificationEvent } from './notifications.js';
 export class MemoryBus implements Bus {
   readonly nodeId = randomId();
   readonly connected = true;
+  readonly shared = false;
   private readonly seats = new Map<string, Map<string, RoomMember>>();
   private readonly roomHandlers = new Map<string, Set<(event: RoomEvent) => void>>();
   private readonly userHandlers = new Map<string, Set<(event: NotificationEvent) => void>>();

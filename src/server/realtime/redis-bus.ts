@@ -36,6 +36,7 @@ end
 return 0`;
 
 export class RedisBus implements Bus {
+  readonly shared = true;
   readonly nodeId = randomId();
   private readonly command: Redis;
   private readonly subscriber: Redis;

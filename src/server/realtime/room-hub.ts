@@ -25,7 +25,7 @@ export type RelayResult = 'sent' | 'unknown-peer' | 'peer-unavailable';
 
 export class RoomHub {
   private readonly rooms = new Map<string, { live: LiveRoom; ready: Promise<void>; unsubscribe?: () => Promise<void> }>();
-  private readonly resync: ReturnType<typeof setInterval>;
+  private readonly resync: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -37,10 +37,14 @@ export class RoomHub {
       if (connected) for (const { live } of this.rooms.values()) void this.catchUp(live);
     });
 
-    this.resync = setInterval(() => {
-      for (const { live } of this.rooms.values()) void this.syncSeats(live);
-    }, SEAT_RESYNC_INTERVAL_MS);
-    this.resync.unref();
+    // A single process has no remote members: re-syncing every room would be
+    // a periodic stall for nothing (~1,000 rooms at once in the benchmark).
+    if (bus.shared) {
+      this.resync = setInterval(() => {
+        for (const { live } of this.rooms.values()) void this.syncSeats(live);
+      }, SEAT_RESYNC_INTERVAL_MS);
+      this.resync.unref();
+    }
   }
 
   get nodeId(): string {
