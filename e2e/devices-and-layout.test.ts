@@ -86,8 +86,24 @@ describe('devices, phones and accessibility', () => {
     await guest.getByText('2 in the room').waitFor();
     assert.equal(await guest.locator('.lobby-panel').isVisible(), false);
     await waitForRemoteVideo(host, 1);
+
+    // Left by the back arrow, not Leave: coming back is the pre-join screen again, not straight onto camera.
+    await guest.locator('a.back').click();
+    await guest.waitForURL('**/dashboard');
+    await guest.goto(`/room/${roomId}`);
+    await guest.getByRole('heading', { name: 'Ready to join?' }).waitFor();
+    await host.getByText('1 in the room').waitFor();
+
+    // Signed out in another tab while waiting: Join leads to the sign-in page, not to endless reconnecting.
+    const otherTab = await guest.context().newPage();
+    await otherTab.goto('/dashboard');
+    await otherTab.locator('#signout').click();
+    await otherTab.waitForURL((url) => url.pathname === '/');
+    await joinCall(guest);
+    await guest.waitForURL((url) => url.pathname === '/' && url.search.includes('next='));
     await host.close();
     await guest.close();
+    await otherTab.close();
   });
 
   test('the room page fits a 360×740 phone: no horizontal scroll, controls visible, chat folded', async () => {

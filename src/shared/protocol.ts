@@ -39,6 +39,8 @@ export const CloseCode = {
   policy: 1008,
   /** Frame larger than the limit (standard "message too big"). */
   tooBig: 1009,
+  /** An unexpected server error (standard "internal error"): retry with backoff. */
+  internalError: 1011,
   /** The server is restarting: retry. */
   serviceRestart: 1012,
   /** A dependency (the database) is unavailable just now: retry (standard "try again later"). */

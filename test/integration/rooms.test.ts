@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
-import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 
 describe('rooms, links and invitations', () => {
   let server: TestServer;
@@ -149,6 +149,17 @@ describe('pages', () => {
     await early.next('joined');
     assert.deepEqual((await bob.get('/api/rooms')).body.map((r: { id: string }) => r.id), [room.id]);
     early.close();
+  });
+
+  test('a room deleted while someone waits on its pre-join screen: their join is told so (4004)', async () => {
+    const owner = await registeredClient(server.origin);
+    const guest = await registeredClient(server.origin);
+    const room = (await owner.post('/api/rooms', { name: 'Short-lived' })).body;
+    const waiting = await WsClient.open(server.origin, room.id, { cookie: guest.cookie });
+    // The guest is not a member yet, so the room goes with its owner's account.
+    assert.equal((await owner.request('DELETE', '/api/account', { password: PASSWORD })).status, 204);
+    waiting.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
+    assert.equal((await waiting.closed).code, CloseCode.roomNotFound);
   });
 
   test('unknown rooms get a 404 page; signed-out visitors are sent to sign in first', async () => {

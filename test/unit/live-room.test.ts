@@ -47,7 +47,7 @@ function newHub(): RoomHub {
 
 async function joined(hub: RoomHub, name: string) {
   const socket = new MemorySocket();
-  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, rooms: { addMember: async () => undefined }, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics });
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, rooms: { addMember: async () => undefined, find: async () => ({ ...room, ownerId: 'id-owner', createdAt: 0 }) }, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics });
   conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
   await socketIdle();
   const welcome = socket.take('joined')[0];

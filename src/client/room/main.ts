@@ -67,20 +67,29 @@ function warmUpWebRtc(): void {
 }
 
 /**
- * Set while this tab is in the call, so a reload (or the Rejoin button) goes
- * straight back in instead of stopping at the pre-join screen again.
+ * Set while this tab is in the call, so that reloading the page (or the
+ * Rejoin button, which reloads) goes straight back in. Only a reload honours
+ * it, and reading clears it: coming back to the room any other way (the back
+ * arrow, history, a duplicated tab) shows the pre-join screen, so nobody is
+ * put on camera without pressing Join.
  */
 const inCallKey = `callroom:in-call:${roomId}`;
 const inCall = {
-  get: () => sessionStorage.getItem(inCallKey) === '1',
   set: (value: boolean) => (value ? sessionStorage.setItem(inCallKey, '1') : sessionStorage.removeItem(inCallKey)),
+  /** Whether this page load is a reload of a page that was in the call; forgets it either way. */
+  takeOnReload: (): boolean => {
+    const was = sessionStorage.getItem(inCallKey) === '1';
+    sessionStorage.removeItem(inCallKey);
+    const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    return was && navigation?.type === 'reload';
+  },
 };
 
-/** Resolves when the user asks to join: the Join button, or at once when returning to a call. */
+/** Resolves when the user asks to join: the Join button, or at once when reloading in a call. */
 function joinRequested(): Promise<void> {
   const button = must<HTMLButtonElement>('[data-action=join]');
   return new Promise((resolve) => {
-    if (inCall.get()) {
+    if (inCall.takeOnReload()) {
       resolve();
       return;
     }
@@ -127,6 +136,7 @@ async function start(): Promise<void> {
     }
   });
   call.on('lost', () => {
+    inCall.set(false);
     grid.clearRemote();
     for (const track of local.stream?.getTracks() ?? []) track.stop();
     showEnded(t('room.callLost'));

@@ -7,7 +7,7 @@ import type { ChatMessage, MediaState, PeerInfo, ServerMessage, ServerMessageOf,
 import { Emitter } from '../common/emitter.js';
 import { ChatLog, type PendingMessage } from './chat-log.js';
 import { PeerSession } from './peer-session.js';
-import { PreparedOffer } from './prepared-offer.js';
+import { PREPARED_OFFER_MAX_AGE_MS, PreparedOffer } from './prepared-offer.js';
 import { SignalingClient, type SignalingState } from './signaling.js';
 
 export interface RemotePeer {
@@ -191,7 +191,10 @@ export class Call extends Emitter<CallEvents> {
       window.clearTimeout(this.lostTimer);
       this.lostTimer = undefined;
     }
-    if (state.kind === 'closed') this.dropPeers();
+    if (state.kind === 'closed') {
+      this.dropPeers();
+      this.dropPreparedOffer();
+    }
   }
 
   private sendSignal(to: string, payload: SignalPayload): void {
@@ -278,6 +281,9 @@ export class Call extends Emitter<CallEvents> {
       known.info.media = peer.media;
       this.emit('peer-updated', known.info);
     }
+    // Used by the first peer above, or nobody to offer to (I am first in the
+    // room, and newcomers offer to me): either way it is not needed any more.
+    this.dropPreparedOffer();
     const queued = this.queuedSignals;
     this.queuedSignals = [];
     for (const { to, payload } of queued) this.sendSignal(to, payload);
@@ -288,8 +294,7 @@ export class Call extends Emitter<CallEvents> {
   private addPeer(peer: PeerInfo, initiator: boolean): void {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
     const info: RemotePeer = { ...peer, stream: null, connection: 'new' };
-    const prepared = initiator ? this.preparedOffer : undefined;
-    if (prepared) this.preparedOffer = undefined;
+    const prepared = initiator ? this.takePreparedOffer() : undefined;
     const session = new PeerSession(
       peer.peerId,
       initiator,
@@ -325,6 +330,17 @@ export class Call extends Emitter<CallEvents> {
     peer.session.close();
     this.peers.delete(peerId);
     this.emit('peer-left', peer.info);
+  }
+
+  /** The prepared offer if it is still fresh; it is mine to use from now on. */
+  private takePreparedOffer(): PreparedOffer | undefined {
+    const prepared = this.preparedOffer;
+    this.preparedOffer = undefined;
+    if (prepared && Date.now() - prepared.createdAt > PREPARED_OFFER_MAX_AGE_MS) {
+      prepared.pc.close();
+      return undefined;
+    }
+    return prepared;
   }
 
   private dropPreparedOffer(): void {

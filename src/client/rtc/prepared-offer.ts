@@ -10,8 +10,16 @@ import type { SignalPayload } from '../../shared/protocol.js';
 
 type Candidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
 
+/**
+ * A prepared offer older than this is replaced before use, in milliseconds:
+ * its candidates may no longer match the network (a laptop that moved while
+ * the pre-join screen was open).
+ */
+export const PREPARED_OFFER_MAX_AGE_MS = 60_000;
+
 export class PreparedOffer {
   readonly pc: RTCPeerConnection;
+  readonly createdAt = Date.now();
   /** Settles once the offer is the local description (or failed: then the connection negotiates as usual). */
   readonly ready: Promise<void>;
   private readonly gathered: Candidate[] = [];

@@ -18,6 +18,8 @@ const RECONNECT_DELAYS_MS = [0, 300, 1200, 2700, 4800, 7000];
 const RECONNECT_JITTER_MS = 500;
 /** Interval between application pings, in milliseconds. */
 const PING_INTERVAL_MS = 10_000;
+/** A pong should be back this long after a ping; a pre-opened socket silent for longer is replaced at join, in milliseconds. */
+const PONG_GRACE_MS = 2_000;
 /** With no frame from the server for this long the connection is presumed dead, in milliseconds. */
 const SILENCE_TIMEOUT_MS = 25_000;
 
@@ -55,6 +57,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private lastFrameAt = 0;
   /** Set by connect(): asked on every (re)connection, so a rejoin carries the current media state and chat position. */
   private joinParameters: (() => JoinParameters) | undefined;
+  /** A close that ends the call (signed out, say) received on the pre-joined socket: reported by connect(). */
+  private finalCloseBeforeJoin: { code: number; reason: string } | undefined;
   state: SignalingState = { kind: 'connecting' };
 
   constructor(private readonly url: string) {
@@ -80,9 +84,20 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   connect(joinParameters: () => JoinParameters): void {
     this.stopped = false;
     this.joinParameters = joinParameters;
-    if (this.socket?.readyState === WebSocket.OPEN) this.sendJoin(this.socket);
-    else if (this.socket?.readyState !== WebSocket.CONNECTING) this.open();
-    // A socket still connecting sends the join when it opens.
+    if (this.finalCloseBeforeJoin) {
+      this.setState({ kind: 'closed', ...this.finalCloseBeforeJoin });
+      return;
+    }
+    const socket = this.socket;
+    // A socket that has heard nothing for a ping interval may be dead (the
+    // network changed while the pre-join screen was up): start afresh.
+    if (socket?.readyState === WebSocket.OPEN && Date.now() - this.lastFrameAt <= PING_INTERVAL_MS + PONG_GRACE_MS) {
+      this.sendJoin(socket);
+      return;
+    }
+    if (socket?.readyState === WebSocket.CONNECTING) return; // it sends the join when it opens
+    if (socket) this.drop(socket);
+    this.open();
   }
 
   /** Sends if connected; returns false when the message could not be sent now. */
@@ -109,15 +124,25 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     socket.send(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media, lastSeq, ...(resume ? { resume } : {}) } satisfies ClientMessage));
   }
 
+  /** Forgets a socket: its events are ignored from now on. */
+  private drop(socket: WebSocket): void {
+    window.clearInterval(this.pingTimer);
+    if (this.socket === socket) this.socket = undefined;
+    socket.close();
+  }
+
   private open(): void {
+    window.clearInterval(this.pingTimer);
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.addEventListener('open', () => {
+      if (this.socket !== socket) return;
       this.sendJoin(socket);
       this.lastFrameAt = Date.now();
       this.startPinging(socket);
     });
     socket.addEventListener('message', (event) => {
+      if (this.socket !== socket) return;
       this.lastFrameAt = Date.now();
       if (typeof event.data !== 'string') return;
       const message = parseServerMessage(event.data);
@@ -132,7 +157,13 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       if (this.socket !== socket) return;
       window.clearInterval(this.pingTimer);
       this.socket = undefined;
-      if (this.stopped || !this.joinParameters) return;
+      if (this.stopped) return;
+      if (!this.joinParameters) {
+        // Not joined yet: nothing to reconnect; connect() opens a new socket,
+        // or reports this close if no new socket could help.
+        if (FINAL_CLOSE_CODES.has(event.code)) this.finalCloseBeforeJoin = { code: event.code, reason: event.reason };
+        return;
+      }
       if (FINAL_CLOSE_CODES.has(event.code)) {
         this.setState({ kind: 'closed', code: event.code, reason: event.reason });
         return;
@@ -146,9 +177,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.pingTimer = window.setInterval(() => {
       if (Date.now() - this.lastFrameAt > SILENCE_TIMEOUT_MS) {
         // A dead link may take minutes to report close; give up on it now.
-        window.clearInterval(this.pingTimer);
-        this.socket = undefined;
-        socket.close();
+        this.drop(socket);
         if (this.joinParameters) this.scheduleReconnect();
         return;
       }

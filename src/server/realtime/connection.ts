@@ -27,7 +27,7 @@ export interface ConnectionDeps {
   hub: RoomHub;
   chat: ChatRepo;
   /** Joining the call makes the user a member of the room. */
-  rooms: Pick<RoomsRepo, 'addMember'>;
+  rooms: Pick<RoomsRepo, 'addMember' | 'find'>;
   resumeTokens: ResumeTokens;
   /** How long a dropped participant's seat is held for a resume, in milliseconds. */
   resumeGraceMs: number;

@@ -40,8 +40,16 @@ export const handlers: HandlerMap = {
     try {
       await conn.deps.rooms.addMember(conn.room.id, conn.user.id);
     } catch (error) {
-      conn.deps.log[isUnavailable(error) ? 'warn' : 'error']({ err: error, roomId: conn.room.id }, 'membership not recorded; join refused');
-      conn.close(CloseCode.tryAgainLater, 'database unavailable');
+      if (isUnavailable(error)) {
+        conn.deps.log.warn({ err: error, roomId: conn.room.id }, 'membership not recorded; join refused for now');
+        conn.close(CloseCode.tryAgainLater, 'database unavailable');
+      } else if (!(await conn.deps.rooms.find(conn.room.id).catch(() => conn.room))) {
+        // Deleted while the pre-join screen was open (its owner's account went).
+        conn.close(CloseCode.roomNotFound, 'room not found');
+      } else {
+        conn.deps.log.error({ err: error, roomId: conn.room.id }, 'membership not recorded; join refused');
+        conn.close(CloseCode.internalError, 'internal error');
+      }
       return;
     }
     if (conn.state.phase !== 'joining') return; // closed meanwhile
