@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(12),
   /** How long a page keeps trying to reach the server before it ends the call as lost, in seconds. */
   CALL_LOST_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** How long a signalling socket may stay open without joining (the pre-join screen keeps one), in seconds. */
+  JOIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   /** How long a participant whose connection dropped keeps their seat for a resume, in seconds. */
   RESUME_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   ROOM_CAPACITY: z.coerce.number().int().min(2).max(50).default(DEFAULT_ROOM_CAPACITY),
@@ -99,6 +101,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     sessionAbsoluteMs: Math.round(env.SESSION_ABSOLUTE_HOURS * 3_600_000),
     roomCapacity: env.ROOM_CAPACITY,
     resumeGraceMs: env.RESUME_GRACE_SECONDS * 1000,
+    joinTimeoutMs: env.JOIN_TIMEOUT_SECONDS * 1000,
     callLostMs: env.CALL_LOST_SECONDS * 1000,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     loginIpRateLimit: env.LOGIN_IP_RATE_LIMIT,

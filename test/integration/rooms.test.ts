@@ -151,6 +151,20 @@ describe('pages', () => {
     early.close();
   });
 
+  test('a socket that never joins is closed after JOIN_TIMEOUT_SECONDS (4010), and changed nothing', async () => {
+    const quick = await startServer({ JOIN_TIMEOUT_SECONDS: '1' });
+    try {
+      const owner = await registeredClient(quick.origin);
+      const visitor = await registeredClient(quick.origin);
+      const room = (await owner.post('/api/rooms', { name: 'Waiting room' })).body;
+      const idle = await WsClient.open(quick.origin, room.id, { cookie: visitor.cookie });
+      assert.equal((await idle.closed).code, CloseCode.joinTimeout);
+      assert.deepEqual((await visitor.get('/api/rooms')).body, []);
+    } finally {
+      await quick.close();
+    }
+  });
+
   test('a room deleted while someone waits on its pre-join screen: their join is told so (4004)', async () => {
     const owner = await registeredClient(server.origin);
     const guest = await registeredClient(server.origin);

@@ -21,14 +21,6 @@ const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 /** Sockets pinged per event-loop turn by the heartbeat. */
 const PING_SLICE = 250;
 
-/**
- * A connection must send `join` this soon after opening, in milliseconds. The
- * room page opens its socket while the user looks at the pre-join screen, so
- * that joining is one frame; two minutes covers checking one's hair, and a
- * page kept open longer simply connects again on "Join". Idle unjoined
- * sockets are bounded by the per-user and per-address caps.
- */
-export const JOIN_TIMEOUT_MS = 120_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -113,9 +105,13 @@ export function registerSignalingRoute(app: FastifyInstance, ctx: AppContext): v
       close: () => connection.close(CloseCode.sessionEnded, 'session ended'),
       keepsSessionAlive: true,
     });
+    // The pre-join screen opens its socket before the user decides to join,
+    // so this is minutes (JOIN_TIMEOUT_SECONDS); a page kept open longer
+    // connects again on Join. The per-user and per-address caps bound how
+    // many unjoined sockets one can hold.
     const joinTimer = setTimeout(() => {
       if (connection.state.phase === 'awaiting-join' || connection.state.phase === 'joining') connection.close(CloseCode.joinTimeout, 'join timeout');
-    }, JOIN_TIMEOUT_MS);
+    }, ctx.config.joinTimeoutMs);
 
     // Listeners are attached synchronously so no early frame is missed.
     socket.on('pong', () => alive.add(socket));
