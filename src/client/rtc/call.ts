@@ -192,6 +192,7 @@ export class Call extends Emitter<CallEvents> {
       this.lostTimer = undefined;
     }
     if (state.kind === 'closed') {
+      window.clearInterval(this.resendTimer);
       this.dropPeers();
       this.dropPreparedOffer();
     }

@@ -95,7 +95,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       this.sendJoin(socket);
       return;
     }
-    if (socket?.readyState === WebSocket.CONNECTING) return; // it sends the join when it opens
+    // Connecting: it sends the join when it opens. Closing: its close event
+    // now reconnects, or reports a final close (signed out, say).
+    if (socket?.readyState === WebSocket.CONNECTING || socket?.readyState === WebSocket.CLOSING) return;
     if (socket) this.drop(socket);
     this.open();
   }
@@ -135,11 +137,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     window.clearInterval(this.pingTimer);
     const socket = new WebSocket(this.url);
     this.socket = socket;
+    // The silence check runs from now, not from `open`: a connection attempt
+    // lost in a network change is given up after SILENCE_TIMEOUT_MS too.
+    this.lastFrameAt = Date.now();
+    this.startPinging(socket);
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       this.sendJoin(socket);
       this.lastFrameAt = Date.now();
-      this.startPinging(socket);
     });
     socket.addEventListener('message', (event) => {
       if (this.socket !== socket) return;

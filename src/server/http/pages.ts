@@ -21,9 +21,18 @@ export function requestLanguage(request: FastifyRequest): Language {
   return isLanguage(chosen) ? chosen : negotiateLanguage(request.headers['accept-language']);
 }
 
-/** The build's list of chunks per page script; none when the assets were not built (some tests). */
+/**
+ * The build's list of chunks per page script. None when the assets were not
+ * built (some tests) or the list cannot be read: pages then work, only
+ * without the head start.
+ */
 export function readPreloads(file: string): Record<string, string[]> {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>) : {};
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+  } catch {
+    return {};
+  }
 }
 
 export function createPageRenderer(pagesDir: string, preloads: Record<string, string[]> = {}) {

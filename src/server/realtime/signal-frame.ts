@@ -3,19 +3,17 @@
  * (3 KB SDPs included) was a quarter of all the memory the server allocated
  * under signalling load, and so a driver of its garbage collections.
  *
- * When the sender's frame has our client's exact shape,
- * `{"type":"signal","to":"<to>","payload":<payload>}`, the relayed frame
- * reuses the text after that prefix:
- * `{"type":"signal","from":"<from>","payload":<payload>}`. Both frames hold
- * the same tokens after the prefix, in the same object, so a parser reads the
- * same payload from both: the one the server validated. To keep that true
- * for any parser, the text is reused only when no second `payload` or `to`
- * key follows (the text `"payload"` or `"to"` does not occur after the
- * prefix: inside a JSON string a quote is escaped, so these can only be keys
- * or whole string values, and the payload's own keys are fixed by the
- * schema). A `from` key cannot be smuggled in: the schema admits only
- * `type`, `to` and `payload`. Every other frame is serialised from the
- * parsed message, as before.
+ * When the sender's frame starts exactly as our client writes it,
+ * `{"type":"signal","to":"<to>","payload":`, the relayed frame reuses the
+ * text after that prefix: `{"type":"signal","from":"<from>","payload":…`.
+ * Both frames then hold the same tokens after the prefix, in the same
+ * object, so JSON.parse reads the same `payload` from both: the one the
+ * server validated. That holds with repeated keys too, because JSON.parse
+ * keeps the last one, in the browser as on the server; a sender that repeats
+ * keys only adds text the receiving page ignores. The protocol's clients
+ * therefore parse with JSON.parse semantics (docs/protocol.md). A `from` key
+ * cannot be smuggled in, escaped or not: the schema admits only `type`, `to`
+ * and `payload`. Any other frame is serialised from the parsed message.
  */
 import type { SignalPayload } from '../../shared/protocol.js';
 
@@ -23,10 +21,7 @@ import type { SignalPayload } from '../../shared/protocol.js';
 export function relayedSignal(from: string, to: string, payload: SignalPayload, raw?: string): string {
   if (raw !== undefined) {
     const prefix = `{"type":"signal","to":"${to}","payload":`;
-    if (raw.startsWith(prefix)) {
-      const rest = raw.slice(prefix.length);
-      if (!rest.includes('"payload"') && !rest.includes('"to"')) return `{"type":"signal","from":"${from}","payload":${rest}`;
-    }
+    if (raw.startsWith(prefix)) return `{"type":"signal","from":"${from}","payload":${raw.slice(prefix.length)}`;
   }
   return JSON.stringify({ type: 'signal', from, payload });
 }
