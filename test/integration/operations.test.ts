@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../helpers/server.js';
 import { HttpClient, registeredClient, WsClient } from '../helpers/client.js';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 
 test('/metrics reports connections, rooms, messages and join latency', async () => {
   const server = await startServer();
@@ -44,6 +45,21 @@ test('/ready follows the database while /health stays a liveness check', async (
     assert.equal(login.status, 503);
     assert.equal(login.headers.get('retry-after'), '5');
     assert.deepEqual(login.body, { error: 'unavailable', message: 'temporarily unavailable, retry shortly' });
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+});
+
+test('a join while the database is down is refused with 1013 (try again later), and the page may retry', async () => {
+  const server = await startServer();
+  try {
+    const owner = await registeredClient(server.origin);
+    const room = (await owner.post('/api/rooms', { name: 'Outage' })).body;
+    // The pre-join screen's socket is open; then the database goes.
+    const waiting = await WsClient.open(server.origin, room.id, { cookie: owner.cookie });
+    await server.ctx.db.destroy();
+    waiting.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
+    assert.equal((await waiting.closed).code, CloseCode.tryAgainLater);
   } finally {
     await server.close().catch(() => undefined);
   }
