@@ -21,6 +21,34 @@ function reportRelay(conn: SignalingConnection, result: RelayResult): void {
   else if (result === 'peer-unavailable') conn.sendError(ErrorCode.peerUnavailable, 'that peer cannot be reached right now', 'signal');
 }
 
+/**
+ * The link is the capability: whoever joins the call becomes a member of the
+ * room. Not at the upgrade: the pre-join screen opens the socket before the
+ * user decides to join. On failure the connection is closed with the reason.
+ */
+async function becomeMember(conn: SignalingConnection): Promise<boolean> {
+  const roomId = conn.room.id;
+  try {
+    await conn.deps.rooms.addMember(roomId, conn.user.id);
+    return true;
+  } catch (error) {
+    if (isUnavailable(error)) {
+      conn.deps.log.warn({ err: error, roomId }, 'membership not recorded; join refused for now');
+      conn.close(CloseCode.tryAgainLater, 'database unavailable');
+      return false;
+    }
+    // Deleted while the pre-join screen was open (its owner's account went)?
+    const roomStillThere = await conn.deps.rooms.find(roomId).then((room) => room !== undefined, () => true);
+    if (!roomStillThere) {
+      conn.close(CloseCode.roomNotFound, 'room not found');
+      return false;
+    }
+    conn.deps.log.error({ err: error, roomId }, 'membership not recorded; join refused');
+    conn.close(CloseCode.internalError, 'internal error');
+    return false;
+  }
+}
+
 export const handlers: HandlerMap = {
   async join(conn, message) {
     const started = performance.now();
@@ -34,25 +62,7 @@ export const handlers: HandlerMap = {
       return;
     }
     conn.state = { phase: 'joining' };
-    // The link is the capability: whoever joins the call becomes a member.
-    // Not at the upgrade: the pre-join screen opens the socket before the
-    // user decides to join.
-    try {
-      await conn.deps.rooms.addMember(conn.room.id, conn.user.id);
-    } catch (error) {
-      if (isUnavailable(error)) {
-        conn.deps.log.warn({ err: error, roomId: conn.room.id }, 'membership not recorded; join refused for now');
-        conn.close(CloseCode.tryAgainLater, 'database unavailable');
-      } else if (!(await conn.deps.rooms.find(conn.room.id).catch(() => conn.room))) {
-        // Deleted while the pre-join screen was open (its owner's account went).
-        conn.close(CloseCode.roomNotFound, 'room not found');
-      } else {
-        conn.deps.log.error({ err: error, roomId: conn.room.id }, 'membership not recorded; join refused');
-        conn.close(CloseCode.internalError, 'internal error');
-      }
-      return;
-    }
-    if (conn.state.phase !== 'joining') return; // closed meanwhile
+    if (!(await becomeMember(conn)) || conn.state.phase !== 'joining') return; // refused, or closed meanwhile
     const hub = conn.deps.hub;
     const room = await hub.open(conn.room);
     if (conn.state.phase !== 'joining') return; // closed meanwhile

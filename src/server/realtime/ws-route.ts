@@ -21,7 +21,6 @@ const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 /** Sockets pinged per event-loop turn by the heartbeat. */
 const PING_SLICE = 250;
 
-
 declare module 'fastify' {
   interface FastifyRequest {
     signaling?: { session: ActiveSession; room: Room; slot: Extract<OpenResult, { ok: true }> };
