@@ -88,6 +88,7 @@ export const SignalPayload = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('candidate'), candidate: IceCandidate }),
 ]);
 export type SignalPayload = z.infer<typeof SignalPayload>;
+export type SignalCandidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
 
 const ChatText = z.string().check(
   z.refine((text) => text.trim().length > 0, 'empty'),

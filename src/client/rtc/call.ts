@@ -8,7 +8,7 @@ import { Emitter } from '../common/emitter.js';
 import { ChatLog, type PendingMessage } from './chat-log.js';
 import { PeerSession } from './peer-session.js';
 import { PREPARED_OFFER_MAX_AGE_MS, PreparedOffer } from './prepared-offer.js';
-import { SignalingClient, type SignalingState } from './signaling.js';
+import type { SignalingClient, SignalingState } from './signaling.js';
 
 export interface RemotePeer {
   peerId: string;
@@ -58,8 +58,8 @@ export interface CallOptions {
   rtcConfig: RTCConfiguration;
   /** Reconnecting for longer than this ends the call as lost, in milliseconds. */
   callLostAfterMs: number;
-  /** A signalling client already connected from the pre-join screen (see SignalingClient.preconnect). */
-  signaling?: SignalingClient;
+  /** The signalling client, connected early by the pre-join screen (see SignalingClient.preconnect). */
+  signaling: SignalingClient;
 }
 
 export class Call extends Emitter<CallEvents> {
@@ -83,7 +83,7 @@ export class Call extends Emitter<CallEvents> {
     this.chat = new ChatLog(`outbox:${options.roomId}`);
     const stream = options.localStream;
     this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
-    this.signaling = options.signaling ?? new SignalingClient(SignalingClient.urlFor(options.roomId));
+    this.signaling = options.signaling;
     this.signaling.on('state', (state) => this.onSignalingState(state));
     this.signaling.on('message', (message) => this.onMessage(message));
   }

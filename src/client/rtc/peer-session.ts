@@ -8,7 +8,7 @@
  * yields. Signals are processed strictly in order, and ICE candidates that
  * arrive before the remote description are held until it is set.
  */
-import type { SignalPayload } from '../../shared/protocol.js';
+import type { SignalCandidate, SignalPayload } from '../../shared/protocol.js';
 import { Emitter } from '../common/emitter.js';
 import { addOfferMedia, type PreparedOffer } from './prepared-offer.js';
 
@@ -20,14 +20,12 @@ type PeerSessionEvents = {
   connection: RTCPeerConnectionState;
 };
 
-type Candidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
-
 export class PeerSession extends Emitter<PeerSessionEvents> {
   readonly pc: RTCPeerConnection;
   private makingOffer = false;
   private ignoreOffer = false;
   private settingRemoteAnswer = false;
-  private pendingCandidates: Candidate[] = [];
+  private pendingCandidates: SignalCandidate[] = [];
   private queue: Promise<void> = Promise.resolve();
   private restartTimer: number | undefined;
   private closed = false;
@@ -49,7 +47,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc = prepared?.pc ?? new RTCPeerConnection(config);
     this.pc.addEventListener('negotiationneeded', () => void this.negotiate());
     this.pc.addEventListener('icecandidate', ({ candidate }) => {
-      if (candidate) this.sendSignal({ kind: 'candidate', candidate: candidate.toJSON() as Candidate });
+      if (candidate) this.sendSignal({ kind: 'candidate', candidate: candidate.toJSON() as SignalCandidate });
     });
     this.pc.addEventListener('track', ({ streams, track }) => {
       this.emit('stream', streams[0] ?? new MediaStream([track]));
@@ -57,14 +55,12 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc.addEventListener('connectionstatechange', () => this.emit('connection', this.pc.connectionState));
     this.pc.addEventListener('iceconnectionstatechange', () => this.watchIce());
     this.polite = !initiator;
-    if (prepared) {
-      this.localMediaAdded = true;
-      this.sendPreparedOffer(prepared);
-    } else if (initiator) {
-      // Adding media fires `negotiationneeded`, which sends the offer.
-      this.localMediaAdded = true;
-      addOfferMedia(this.pc, this.localStream);
-    }
+    // The offering side's media goes on the connection now; the answering
+    // side adds it when the offer arrives (addLocalMedia).
+    this.localMediaAdded = initiator;
+    if (prepared) this.sendPreparedOffer(prepared);
+    // Adding media fires `negotiationneeded`, which sends the offer.
+    else if (initiator) addOfferMedia(this.pc, this.localStream);
   }
 
   /** Sends the prepared offer once it is set, then the candidates it gathered while nobody was listening. */
@@ -150,7 +146,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     }
   }
 
-  private async addCandidate(candidate: Candidate): Promise<void> {
+  private async addCandidate(candidate: SignalCandidate): Promise<void> {
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (error) {

@@ -6,9 +6,7 @@
  * after creating a connection and an offer (~35–50 ms in the benchmark).
  * An offer is not addressed to anyone, so it serves whichever peer is first.
  */
-import type { SignalPayload } from '../../shared/protocol.js';
-
-type Candidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
+import type { SignalCandidate } from '../../shared/protocol.js';
 
 /**
  * A prepared offer older than this is replaced before use, in milliseconds:
@@ -22,9 +20,9 @@ export class PreparedOffer {
   readonly createdAt = Date.now();
   /** Settles once the offer is the local description (or failed: then the connection negotiates as usual). */
   readonly ready: Promise<void>;
-  private readonly gathered: Candidate[] = [];
+  private readonly gathered: SignalCandidate[] = [];
   private readonly collect = ({ candidate }: RTCPeerConnectionIceEvent) => {
-    if (candidate) this.gathered.push(candidate.toJSON() as Candidate);
+    if (candidate) this.gathered.push(candidate.toJSON() as SignalCandidate);
   };
 
   constructor(config: RTCConfiguration, localStream: MediaStream | null) {
@@ -35,7 +33,7 @@ export class PreparedOffer {
   }
 
   /** Hands the connection over; returns the candidates gathered so far (later ones go to the new owner's listener). */
-  take(): Candidate[] {
+  take(): SignalCandidate[] {
     this.pc.removeEventListener('icecandidate', this.collect);
     return this.gathered.splice(0);
   }
