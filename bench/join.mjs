@@ -276,41 +276,26 @@ async function main() {
     }
     result.cases.push(caseSummary('cold page (navigate to the room, press Join at once)', cold, 'median ≤ 500 ms, p95 ≤ 800 ms'));
 
-    // Warm: the page is loaded. With a pre-join screen, its join button; without, the Rejoin button after leaving.
+    // Warm: the pre-join screen is up, its preview playing and its socket open; the clock starts at Join.
     const warmContext = await contextFor(bob);
     const pageW = await warmContext.newPage();
-    await pageW.goto(roomUrl);
-    const prejoin = await pageW.locator('[data-action=join]').isVisible().catch(() => false);
-    let mode;
-    if (prejoin) {
-      mode = 'pre-join screen, join button';
-    } else {
-      mode = 'no pre-join screen: Rejoin button after leaving (reloads the page, cache warm)';
-      await waitForEvents(pageW, ['first-frame'], Date.now() + 15_000);
-      await leave(pageW);
-    }
     const warm = [];
     for (let i = 0; i < WARMUP + TRIALS; i += 1) {
       try {
-        if (prejoin && i > 0) await pageW.goto(roomUrl);
-        // On the pre-join screen: the preview is playing and the socket is open.
-        if (prejoin) await waitForEvents(pageW, ['gum-end', 'ws-open'], Date.now() + 15_000);
-        const button = prejoin ? '[data-action=join]' : '[data-action=rejoin]';
-        const analysis = await trial(pageW, () => pageW.evaluate((selector) => document.querySelector(selector).click(), button));
+        // A fresh page each trial (a failed trial leaves the call by navigating away).
+        await pageW.goto(roomUrl);
+        await waitForEvents(pageW, ['gum-end', 'ws-open'], Date.now() + 15_000);
+        const analysis = await trial(pageW, () => pageW.evaluate(() => document.querySelector('[data-action=join]').click()));
         if (i >= WARMUP) warm.push(analysis);
         log(`  warm ${i < WARMUP ? 'warm-up' : i}: ${analysis.total} ms`);
         await leave(pageW);
       } catch (error) {
         log(`  warm trial ${i} failed: ${error.message}`);
         if (i >= WARMUP) warm.push({ total: null, failed: String(error.message) });
-        await pageW.goto(roomUrl).catch(() => undefined);
-        await sleep(2000);
-        await leave(pageW).catch(() => undefined);
       }
     }
     await warmContext.close();
-    result.warmMode = mode;
-    result.cases.push(caseSummary(`warm page (${prejoin ? 'pre-join' : 'rejoin'})`, warm, 'median ≤ 250 ms'));
+    result.cases.push(caseSummary('warm page (pre-join)', warm, 'median ≤ 250 ms'));
 
     // Floor: two peer connections in one page, no server, no signalling.
     const floorContext = await browser.newContext({ permissions: ['camera', 'microphone'] });
