@@ -20,6 +20,16 @@ describe('devices, phones and accessibility', () => {
   let browser: Browser;
   const problems: PageProblems[] = [];
 
+  /** Two users registered through the UI, each on a watched page; the host has created a room. */
+  async function hostAndGuest(prefix: string, roomName: string, guestViewport?: { width: number; height: number }) {
+    const host = await (await newUserContext(browser, app.origin)).newPage();
+    const guest = await (await newUserContext(browser, app.origin, guestViewport ? { viewport: guestViewport } : {})).newPage();
+    problems.push(watchPage(host), watchPage(guest));
+    await registerThroughUi(host, `${prefix}host${process.pid}`);
+    await registerThroughUi(guest, `${prefix}guest${process.pid}`);
+    return { host, guest, roomId: await createRoom(host, roomName) };
+  }
+
   before(async () => {
     app = await startApp();
     browser = await launchBrowser();
@@ -30,12 +40,7 @@ describe('devices, phones and accessibility', () => {
   });
 
   test('with the camera blocked, a user is told how to fix it and still watches and chats', async () => {
-    const host = await (await newUserContext(browser, app.origin)).newPage();
-    const viewer = await (await newUserContext(browser, app.origin)).newPage();
-    problems.push(watchPage(host), watchPage(viewer));
-    await registerThroughUi(host, `host${process.pid}`);
-    await registerThroughUi(viewer, `viewer${process.pid}`);
-    const roomId = await createRoom(host, 'Watch party');
+    const { host, guest: viewer, roomId } = await hostAndGuest('watch', 'Watch party');
     await blockCamera(viewer);
     await enterRoom(host, roomId);
     await enterRoom(viewer, roomId);
@@ -50,12 +55,7 @@ describe('devices, phones and accessibility', () => {
   });
 
   test('the pre-join screen previews my camera; nobody sees me until I join, with the devices I chose', async () => {
-    const host = await (await newUserContext(browser, app.origin)).newPage();
-    const guest = await (await newUserContext(browser, app.origin)).newPage();
-    problems.push(watchPage(host), watchPage(guest));
-    await registerThroughUi(host, `lobbyhost${process.pid}`);
-    await registerThroughUi(guest, `lobbyguest${process.pid}`);
-    const roomId = await createRoom(host, 'Lobby');
+    const { host, guest, roomId } = await hostAndGuest('lobby', 'Lobby');
     await enterRoom(host, roomId);
     await host.getByText('1 in the room').waitFor();
 
@@ -107,12 +107,7 @@ describe('devices, phones and accessibility', () => {
   });
 
   test('the room page fits a 360×740 phone: no horizontal scroll, controls visible, chat folded', async () => {
-    const desk = await (await newUserContext(browser, app.origin)).newPage();
-    const phone = await (await newUserContext(browser, app.origin, { viewport: { width: 360, height: 740 } })).newPage();
-    problems.push(watchPage(desk), watchPage(phone));
-    await registerThroughUi(desk, `desk${process.pid}`);
-    await registerThroughUi(phone, `phone${process.pid}`);
-    const roomId = await createRoom(desk, 'A room with a rather long name that must not push the layout sideways');
+    const { host: desk, guest: phone, roomId } = await hostAndGuest('phone', 'A room with a rather long name that must not push the layout sideways', { width: 360, height: 740 });
     const overflowOf = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await enterRoom(desk, roomId);
     await phone.goto(`/room/${roomId}`);
