@@ -5,7 +5,6 @@
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import websocket from '@fastify/websocket';
 import staticFiles from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,7 +23,7 @@ import { LiveSessions } from './realtime/live-sessions.js';
 import { RoomHub } from './realtime/room-hub.js';
 import { MemoryBus } from './realtime/memory-bus.js';
 import { RedisBus } from './realtime/redis-bus.js';
-import { registerSignalingRoute } from './realtime/ws-route.js';
+import { installSignalingUpgrade } from './realtime/ws-upgrade.js';
 import { createResumeTokens } from './realtime/resume-tokens.js';
 import { serverKey } from './repos/server-keys.js';
 import { createMetrics } from './metrics.js';
@@ -38,8 +37,6 @@ import { invitationRoutes } from './routes/invitations.js';
 import { pageRoutes } from './routes/pages.js';
 import { healthRoutes } from './routes/health.js';
 import { iceRoutes } from './routes/ice.js';
-import { WS_MAX_FRAME_BYTES } from '../shared/limits.js';
-import { CloseCode } from '../shared/protocol.js';
 
 /** Largest request body on any route, in bytes; routes set smaller limits. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -147,15 +144,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(websocket, {
-    options: { maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false },
-    // On shutdown tell clients to come back (1012) rather than that the call is over.
-    preClose(this: FastifyInstance, done: () => void) {
-      for (const client of this.websocketServer.clients) client.close(CloseCode.serviceRestart, 'service restart');
-      this.websocketServer.close();
-      done();
-    },
-  });
   await app.register(staticFiles, {
     root: resolve(rootDir, 'dist/assets'),
     prefix: '/assets/',
@@ -171,7 +159,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(invitationRoutes(ctx));
   await app.register(iceRoutes(ctx));
   await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages'), resolve(rootDir, 'dist/assets/preload.json')));
-  registerSignalingRoute(app, ctx);
+  installSignalingUpgrade(app, ctx);
 
   // Deletes ended sessions' rows; their open connections are the sweep's business.
   const purge = setInterval(() => {

@@ -49,6 +49,38 @@ describe('connection caps', () => {
     await Promise.all([...open.slice(1), again].map((s) => s.closed));
   });
 
+  test('malformed handshakes and upgrades reset mid-check take no slot and do not upset the server', async () => {
+    const me = await registeredClient(server.origin);
+    const room = (await me.post('/api/rooms', { name: 'r' })).body.id as string;
+    const port = Number(new URL(server.origin).port);
+    const upgradeHead = (key: string) =>
+      `GET /ws/${room} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${server.origin}\r\nCookie: ${me.cookie}\r\n` +
+      `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`;
+    // More than the cap of 3: a leaked slot per attempt would lock the user out.
+    for (let i = 0; i < 4; i++) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(upgradeHead('not a key')));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 400 /, 'ws refuses a bad Sec-WebSocket-Key');
+      // Sent and reset at once, while the server is still resolving the session.
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(upgradeHead('dGhlIHNhbXBsZSBub25jZQ=='));
+          socket.resetAndDestroy();
+          resolve();
+        });
+      });
+    }
+    const sockets = [];
+    for (let i = 0; i < 3; i++) sockets.push(await WsClient.open(server.origin, room, { cookie: me.cookie }));
+    for (const socket of sockets) socket.close();
+    await Promise.all(sockets.map((s) => s.closed));
+  });
+
   test('one address holds at most WS_CONNECTIONS_PER_ADDRESS sockets, whatever the accounts', async () => {
     const sockets = [];
     for (let i = 0; i < 5; i++) {

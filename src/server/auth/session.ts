@@ -3,6 +3,7 @@
  * signed-in user use `requireSession`; pages use `optionalSession`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fastifyCookie } from '@fastify/cookie';
 import type { ActiveSession, SessionsRepo } from '../repos/sessions.js';
 import { ApiErrorCode, HttpError } from '../http/errors.js';
 
@@ -19,15 +20,21 @@ export function sessionCookies(secure: boolean): SessionCookies {
 const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
 
 export function createSessionAccess(sessions: SessionsRepo, cookies: SessionCookies) {
+  const sessionOfToken = (token: string | undefined): Promise<ActiveSession | undefined> =>
+    token && token.length <= 64 ? sessions.resolve(token) : Promise.resolve(undefined);
+
   const optionalSession = (request: FastifyRequest): Promise<ActiveSession | undefined> => {
     let pending = resolved.get(request);
     if (!pending) {
-      const token = request.cookies[cookies.name];
-      pending = token && token.length <= 64 ? sessions.resolve(token) : Promise.resolve(undefined);
+      pending = sessionOfToken(request.cookies[cookies.name]);
       resolved.set(request, pending);
     }
     return pending;
   };
+
+  /** For the WebSocket upgrade, which is handled on the raw server, not by a Fastify route. */
+  const sessionOfCookieHeader = (header: string | undefined): Promise<ActiveSession | undefined> =>
+    sessionOfToken(header ? fastifyCookie.parse(header)[cookies.name] : undefined);
 
   const requireSession = async (request: FastifyRequest): Promise<ActiveSession> => {
     const session = await optionalSession(request);
@@ -49,7 +56,7 @@ export function createSessionAccess(sessions: SessionsRepo, cookies: SessionCook
     reply.clearCookie(cookies.name, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookies.secure });
   };
 
-  return { optionalSession, requireSession, setCookie, clearCookie };
+  return { optionalSession, sessionOfCookieHeader, requireSession, setCookie, clearCookie };
 }
 
 export type SessionAccess = ReturnType<typeof createSessionAccess>;

@@ -78,28 +78,46 @@ export function isUnavailable(error: unknown): boolean {
 /** Seconds a client should wait before retrying while the database is unavailable. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+/** How an error is answered: status, body, extra headers, and whether it is logged. */
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  log?: { level: 'warn' | 'error'; message: string };
+}
+
+/** The answer to any error, for routes and for refused WebSocket upgrades alike. */
+export function errorResponse(error: unknown): ErrorResponse {
+  if (error instanceof HttpError) {
+    return { status: error.statusCode, body: { error: error.code, message: error.message }, headers: error.headers };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const detail = error.validation.map((v) => `${v.instancePath || '/'} ${v.message ?? ''}`.trim()).join('; ');
+    return { status: 400, body: { error: ApiErrorCode.invalidInput, message: detail.slice(0, 300) }, headers: {} };
+  }
+  if (isUnavailable(error)) {
+    return {
+      status: 503,
+      body: { error: ApiErrorCode.unavailable, message: 'temporarily unavailable, retry shortly' },
+      headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      log: { level: 'warn', message: 'dependency unavailable' },
+    };
+  }
+  const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  const status = typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : 500;
+  if (status >= 500) {
+    return { status: 500, body: { error: ApiErrorCode.internal, message: 'internal error' }, headers: {}, log: { level: 'error', message: 'request failed' } };
+  }
+  const code = statusCodes[status] ?? ApiErrorCode.invalidInput;
+  return { status, body: { error: code, message: code }, headers: {} };
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError) {
-      reply.headers(error.headers);
-      return reply.status(error.statusCode).send({ error: error.code, message: error.message } satisfies ErrorBody);
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const detail = error.validation.map((v) => `${v.instancePath || '/'} ${v.message ?? ''}`.trim()).join('; ');
-      return reply.status(400).send({ error: ApiErrorCode.invalidInput, message: detail.slice(0, 300) } satisfies ErrorBody);
-    }
-    if (isUnavailable(error)) {
-      request.log.warn({ err: error }, 'dependency unavailable');
-      reply.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      return reply.status(503).send({ error: ApiErrorCode.unavailable, message: 'temporarily unavailable, retry shortly' } satisfies ErrorBody);
-    }
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.status(500).send({ error: ApiErrorCode.internal, message: 'internal error' } satisfies ErrorBody);
-    }
-    const code = statusCodes[status] ?? ApiErrorCode.invalidInput;
-    return reply.status(status).send({ error: code, message: code } satisfies ErrorBody);
+    const response = errorResponse(error);
+    if (response.log) request.log[response.log.level]({ err: error }, response.log.message);
+    reply.headers(response.headers);
+    return reply.status(response.status).send(response.body);
   });
 
   app.setNotFoundHandler((request, reply) => {

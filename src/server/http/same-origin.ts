@@ -3,8 +3,12 @@
  * state-changing requests must come from our own origin, and carry JSON
  * (a cross-site form cannot send `application/json` without a preflight).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ApiErrorCode, HttpError } from './errors.js';
+import type { RequestOrigin } from './request-origin.js';
+
+/** What the origin check reads of a request: a Fastify request, or a raw upgrade's RequestOrigin. */
+type Destination = Pick<RequestOrigin, 'protocol' | 'host'>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -12,13 +16,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The origins a request may come from: the configured public origins, or —
  * when none are configured (local use) — the origin the request was sent to.
  */
-export function allowedOrigins(request: FastifyRequest, publicOrigins: readonly string[]): readonly string[] {
+export function allowedOrigins(request: Destination, publicOrigins: readonly string[]): readonly string[] {
   if (publicOrigins.length > 0) return publicOrigins;
   return [`${request.protocol}://${request.host}`];
 }
 
 /** Exact match only: no prefixes, suffixes or "null". */
-export function isAllowedOrigin(origin: string | undefined, request: FastifyRequest, publicOrigins: readonly string[]): boolean {
+export function isAllowedOrigin(origin: string | undefined, request: Destination, publicOrigins: readonly string[]): boolean {
   return origin !== undefined && allowedOrigins(request, publicOrigins).includes(origin);
 }
 

@@ -31,17 +31,26 @@ const PERMISSIONS_POLICY =
 /** The API docs page runs Swagger UI's own scripts, so it keeps the CSP @fastify/swagger-ui sets. */
 const DOCS_PREFIX = '/docs';
 
-export function installSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
-  app.addHook('onSend', async (request, reply) => {
-    if (!request.url.startsWith(DOCS_PREFIX)) reply.header('Content-Security-Policy', CSP);
-    reply.header('Permissions-Policy', PERMISSIONS_POLICY);
-    reply.header('X-Content-Type-Options', 'nosniff');
+/** The headers every response carries; `csp: false` only for the API docs page. */
+export function securityHeaders(options: { hsts: boolean; csp: boolean }): Record<string, string> {
+  return {
+    ...(options.csp ? { 'Content-Security-Policy': CSP } : {}),
+    'Permissions-Policy': PERMISSIONS_POLICY,
+    'X-Content-Type-Options': 'nosniff',
     // Room links are secrets: never leak them in a Referer.
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    reply.header('Cross-Origin-Resource-Policy', 'same-origin');
-    reply.header('X-Frame-Options', 'DENY');
-    if (options.hsts) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Frame-Options': 'DENY',
+    ...(options.hsts ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
+export function installSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
+  const everywhere = securityHeaders({ hsts: options.hsts, csp: true });
+  const onDocs = securityHeaders({ hsts: options.hsts, csp: false });
+  app.addHook('onSend', async (request, reply) => {
+    reply.headers(request.url.startsWith(DOCS_PREFIX) ? onDocs : everywhere);
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
   });
 }

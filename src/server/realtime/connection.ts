@@ -59,6 +59,7 @@ export class SignalingConnection {
   private rateViolations = 0;
   private lastRateErrorAt = 0;
   private chatQueue: Promise<void> = Promise.resolve();
+  private joinTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: PeerSocket,
@@ -89,7 +90,7 @@ export class SignalingConnection {
   private dispatch(message: ClientMessage, raw: string): void {
     const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage, raw: string) => void | Promise<void>;
     const fail = (error: unknown) => {
-      this.deps.log.error({ err: error, type: message.type }, 'message handler failed');
+      this.deps.log.error({ err: error, type: message.type, userId: this.user.id, roomId: this.room.id }, 'message handler failed');
       this.sendError(ErrorCode.internal, 'internal error', message.type);
     };
     // Called at once, not in a microtask: relaying a signal to a local peer
@@ -122,6 +123,26 @@ export class SignalingConnection {
       this.lastRateErrorAt = now;
       this.sendError(ErrorCode.rateLimited, 'too many messages; some were dropped');
     }
+  }
+
+  /** Closes the socket with 4010 unless a join has completed within `ms`. */
+  closeUnlessJoinedWithin(ms: number): void {
+    this.joinTimer = setTimeout(() => {
+      this.joinTimer = undefined;
+      if (this.state.phase === 'awaiting-join' || this.state.phase === 'joining') this.close(CloseCode.joinTimeout, 'join timeout');
+    }, ms);
+  }
+
+  /** The join handler gave this connection its seat. */
+  joined(room: LiveRoom, participant: Participant): void {
+    this.state = { phase: 'joined', room, participant };
+    this.stopJoinTimer();
+  }
+
+  private stopJoinTimer(): void {
+    if (this.joinTimer === undefined) return;
+    clearTimeout(this.joinTimer);
+    this.joinTimer = undefined;
   }
 
   /** The joined state, or an error frame to the client when it has not joined yet. */
@@ -160,6 +181,7 @@ export class SignalingConnection {
   closed({ resumable }: { resumable: boolean }): void {
     const state = this.state;
     this.state = { phase: 'closed' };
+    this.stopJoinTimer();
     if (state.phase !== 'joined') return;
     const { room, participant } = state;
     const hub = this.deps.hub;

@@ -102,7 +102,7 @@ export const handlers: HandlerMap = {
         return;
       }
     }
-    conn.state = { phase: 'joined', room, participant };
+    conn.joined(room, participant);
     // A newcomer sees the latest messages; someone coming back gets what
     // they missed, oldest first, a page at a time.
     let history: ChatMessage[] = [];
