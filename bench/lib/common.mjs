@@ -102,6 +102,17 @@ export function repin(pid, cpus) {
 }
 
 /**
+ * The runtime flags production starts the server with (package.json `serve`),
+ * so the benchmark measures the same process users run.
+ */
+export const SERVE_NODE_FLAGS = (() => {
+  const serve = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
+  const flags = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/server\/main\.js$/.exec(serve);
+  if (!flags) throw new Error(`package.json "serve" is not "node [--flags] dist/server/main.js": ${serve}`);
+  return flags[1].trim().split(' ').filter(Boolean);
+})();
+
+/**
  * Starts dist/server/main.js from the private app folder. `cpu` pins it with
  * taskset; the file-descriptor limit is raised for thousands of sockets.
  * `nodeArgs` may add `--cpu-prof` and the like.
@@ -116,7 +127,7 @@ export async function startServer({ env = {}, cpu, nodeArgs = [], databaseUrl, l
     databaseUrl = `sqlite:${join(tempDir, 'bench.db')}`;
   }
   const pin = cpu === undefined ? '' : `taskset -c ${cpu} `;
-  const command = `ulimit -n $(ulimit -Hn); exec ${pin}node ${nodeArgs.join(' ')} dist/server/main.js`;
+  const command = `ulimit -n $(ulimit -Hn); exec ${pin}node ${[...SERVE_NODE_FLAGS, ...nodeArgs].join(' ')} dist/server/main.js`;
   const child = spawn('sh', ['-c', command], {
     cwd: dir,
     env: { ...process.env, ...BENCH_SERVER_ENV, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ...env },
@@ -300,12 +311,21 @@ export function writeJson(path, value) {
 }
 
 /**
+ * The generator's own runtime flags. Its stalls add to every latency it
+ * measures: pinned to one CPU with V8's default concurrent GC, its event loop
+ * stalled for 30–130 ms per 10 s window at 4,000 connections; with these,
+ * 11–30 ms. BENCH_LOADGEN_NODE_ARGS replaces them, for experiments.
+ */
+const LOADGEN_NODE_ARGS = (process.env.BENCH_LOADGEN_NODE_ARGS ?? '--single-threaded-gc --max-semi-space-size=32').split(/\s+/).filter(Boolean);
+
+/**
  * Starts bench/loadgen.mjs pinned to `cpu`, with a raised descriptor limit,
  * and returns `call(cmd, args)` that resolves with its reply (each call has a deadline).
  */
 export function startLoadgen({ cpu } = {}) {
   const pin = cpu === undefined ? '' : `taskset -c ${cpu} `;
-  const child = spawn('sh', ['-c', `ulimit -n $(ulimit -Hn); exec ${pin}node --max-old-space-size=4096 bench/loadgen.mjs`], {
+  const flags = ['--max-old-space-size=4096', ...LOADGEN_NODE_ARGS].join(' ');
+  const child = spawn('sh', ['-c', `ulimit -n $(ulimit -Hn); exec ${pin}node ${flags} bench/loadgen.mjs`], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
