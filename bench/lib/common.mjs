@@ -106,6 +106,8 @@ export function repin(pid, cpus) {
  * so the benchmark measures the same process users run.
  */
 export const SERVE_NODE_FLAGS = (() => {
+  // For experiments: BENCH_SERVE_NODE_FLAGS="" measures the server without them.
+  if (process.env.BENCH_SERVE_NODE_FLAGS !== undefined) return process.env.BENCH_SERVE_NODE_FLAGS.split(/\s+/).filter(Boolean);
   const serve = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
   const flags = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/server\/main\.js$/.exec(serve);
   if (!flags) throw new Error(`package.json "serve" is not "node [--flags] dist/server/main.js": ${serve}`);
