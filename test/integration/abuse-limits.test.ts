@@ -8,6 +8,17 @@ import { connect } from 'node:net';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
 
+/** Sends `request` on a raw TCP connection and resolves with everything the server wrote before closing it. */
+function exchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
 /** Opens a raw TCP connection, sends `first`, and resolves with how long the server took to close it. */
 function timeUntilClosed(port: number, first: string, trickle?: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,14 +69,10 @@ describe('connection caps', () => {
       `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`;
     // More than the cap of 3: a leaked slot per attempt would lock the user out.
     for (let i = 0; i < 4; i++) {
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => socket.write(upgradeHead('not a key')));
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString()));
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-      });
-      assert.match(answer, /^HTTP\/1\.1 400 /, 'ws refuses a bad Sec-WebSocket-Key');
+      const answer = await exchange(port, upgradeHead('not a key'));
+      assert.match(answer, /^HTTP\/1\.1 400 /, 'a bad Sec-WebSocket-Key is refused');
+      assert.match(answer, /^x-content-type-options: nosniff\r$/im, 'with the headers every response carries');
+      assert.match(answer, /"error":"invalid-input"/);
       // Sent and reset at once, while the server is still resolving the session.
       await new Promise<void>((resolve) => {
         const socket = connect(port, '127.0.0.1', () => {
@@ -75,6 +82,8 @@ describe('connection caps', () => {
         });
       });
     }
+    const post = await exchange(port, upgradeHead('dGhlIHNhbXBsZSBub25jZQ==').replace(/^GET/, 'POST'));
+    assert.match(post, /^HTTP\/1\.1 405 /, 'an upgrade must be a GET');
     const sockets = [];
     for (let i = 0; i < 3; i++) sockets.push(await WsClient.open(server.origin, room, { cookie: me.cookie }));
     for (const socket of sockets) socket.close();

@@ -29,6 +29,9 @@ import { ConnectionLimits, type OpenResult } from './connection-limits.js';
 /** Close codes by which a client says it is leaving, not that its link broke. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 
+/** How long clients have to answer the 1012 close at shutdown before their sockets are cut, in milliseconds. */
+const SHUTDOWN_CLOSE_GRACE_MS = 3_000;
+
 /** Sockets pinged per event-loop turn by the heartbeat. */
 const PING_SLICE = 250;
 
@@ -80,7 +83,7 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     if (!path) throw new HttpError(404, ApiErrorCode.notFound, 'no such WebSocket endpoint');
     const origin = originOf(request);
     if (!isAllowedOrigin(request.headers.origin, origin, ctx.config.publicOrigins)) {
-      app.log.warn({ origin: request.headers.origin }, 'websocket from a foreign origin refused');
+      app.log.warn({ origin: request.headers.origin, ip: origin.ip }, 'websocket from a foreign origin refused');
       throw new HttpError(403, ApiErrorCode.forbiddenOrigin, 'origin not allowed');
     }
     // An address that keeps failing to authenticate is refused before any
@@ -104,9 +107,11 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
   };
 
   /** Answers a refused upgrade as a plain HTTP error, with the headers every response carries. */
-  const refuse = (socket: Duplex, error: unknown) => {
+  const refuse = (socket: Duplex, error: unknown, ip: string | undefined) => {
     const response = errorResponse(error);
     if (response.log) app.log[response.log.level]({ err: error }, response.log.message);
+    // No URL: it holds the room id, which is as good as an invitation.
+    app.log.info({ ip, statusCode: response.status, code: response.body.error }, 'websocket upgrade refused');
     if (!socket.writable) {
       socket.destroy();
       return;
@@ -179,20 +184,40 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     let admitted: Admitted;
     try {
       admitted = await admit(request);
+      // Shutdown may have begun while the checks awaited the database; a
+      // socket opened now would miss the 1012 and hold app.close() open.
+      if (closing) {
+        admitted.slot.release();
+        throw new HttpError(503, ApiErrorCode.unavailable, 'server restarting');
+      }
     } catch (error) {
-      refuse(socket, error);
+      refuse(socket, error, originOf(request).ip);
       return;
     }
     let served = false;
-    // ws answers a malformed handshake itself (400/405) without calling back;
-    // it calls back synchronously otherwise, so a slot not served is released here.
+    // ws answers nothing itself (see wsClientError below) and calls back
+    // synchronously when the handshake is good, so a slot not served is
+    // released here.
     wss.handleUpgrade(request, socket, head, (ws) => {
       served = true;
       socket.off('error', ignoreSocketError);
-      serve(ws, admitted);
+      try {
+        serve(ws, admitted);
+        app.log.info({ userId: admitted.session.user.id, ip: originOf(request).ip }, 'websocket opened');
+      } catch (error) {
+        app.log.error({ err: error }, 'websocket setup failed');
+        admitted.slot.release();
+        ws.terminate();
+      }
     });
     if (!served) admitted.slot.release();
   };
+
+  // A malformed handshake (method, Upgrade, key, version) is answered like
+  // every other refusal, with the security headers, rather than ws's own page.
+  wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+    refuse(socket, new HttpError(request.method === 'GET' ? 400 : 405, ApiErrorCode.invalidInput, error.message), originOf(request).ip);
+  });
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrade(request, socket, head).catch((error: unknown) => {
@@ -206,5 +231,10 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     closing = true;
     clearInterval(heartbeat);
     for (const socket of sockets) socket.close(CloseCode.serviceRestart, 'service restart');
+    // A client that never answers the close would hold app.close() for ws's
+    // 30 s close timeout, past main.ts's 10 s shutdown deadline.
+    setTimeout(() => {
+      for (const socket of sockets) socket.terminate();
+    }, SHUTDOWN_CLOSE_GRACE_MS).unref();
   });
 }
