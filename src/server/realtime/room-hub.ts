@@ -134,9 +134,12 @@ export class RoomHub {
     void this.bus.publishRoom(live.id, { kind: 'media', node: this.nodeId, peerId: participant.peerId, media: participant.media });
   }
 
-  /** Delivers a signal to a peer here or on another process. */
-  /** A result at once for a peer on this process; a promise only when the bus carries it. */
-  /** `raw`: the sender's frame, whose payload text a local relay may reuse (see signal-frame.ts). */
+  /**
+   * Delivers a signal to a peer here or on another process: a result at once
+   * for a peer on this process, a promise only when the bus carries it.
+   * `raw` is the sender's frame, whose payload text a local relay may reuse
+   * (see signal-frame.ts).
+   */
   relay(live: LiveRoom, from: string, to: string, payload: SignalPayload, raw?: string): RelayResult | Promise<RelayResult> {
     const target = live.get(to);
     if (!target || to === from) return 'unknown-peer';

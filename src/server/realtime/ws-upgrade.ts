@@ -16,7 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context.js';
 import { ApiErrorCode, HttpError, errorResponse, tooManyRequests } from '../http/errors.js';
 import { isAllowedOrigin } from '../http/same-origin.js';
-import { requestOriginReader } from '../http/request-origin.js';
+import { requestOriginReader, type RequestOrigin } from '../http/request-origin.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { RoomId } from '../routes/rooms.js';
 import { CloseCode } from '../../shared/protocol.js';
@@ -45,15 +45,19 @@ interface Admitted {
 
 const tooManyConnections = (message: string, retryAfterSeconds: number) => tooManyRequests(message, retryAfterSeconds, ApiErrorCode.tooManyConnections);
 
+/** Header lines of a raw HTTP response, each ending in CRLF. */
+const headerLines = (headers: Record<string, string>): string =>
+  Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+
 /** A socket reset while the upgrade is being checked is not an error of ours. */
 const ignoreSocketError = () => {};
 
 export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): void {
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false });
   const originOf = requestOriginReader(ctx.config.trustProxy);
-  const refusalHeaders = Object.entries(securityHeaders({ hsts: ctx.config.cookieSecure, csp: true }))
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
+  const refusalHeaders = headerLines(securityHeaders({ hsts: ctx.config.cookieSecure, csp: true }));
   const alive = new WeakSet<WebSocket>();
   const limits = new ConnectionLimits(ctx.config.wsConnectionCaps);
   const sockets = new Set<WebSocket>();
@@ -77,11 +81,10 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
   heartbeat.unref();
 
   /** Everything that may refuse the upgrade; throws an HttpError to refuse. */
-  const admit = async (request: IncomingMessage): Promise<Admitted> => {
+  const admit = async (request: IncomingMessage, origin: RequestOrigin): Promise<Admitted> => {
     if (closing) throw new HttpError(503, ApiErrorCode.unavailable, 'server restarting');
     const path = SIGNALING_PATH.exec(request.url ?? '');
     if (!path) throw new HttpError(404, ApiErrorCode.notFound, 'no such WebSocket endpoint');
-    const origin = originOf(request);
     if (!isAllowedOrigin(request.headers.origin, origin, ctx.config.publicOrigins)) {
       app.log.warn({ origin: request.headers.origin, ip: origin.ip }, 'websocket from a foreign origin refused');
       throw new HttpError(403, ApiErrorCode.forbiddenOrigin, 'origin not allowed');
@@ -117,12 +120,9 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
       return;
     }
     const body = JSON.stringify(response.body);
-    const headers = Object.entries(response.headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
     socket.once('finish', () => socket.destroy());
     socket.end(
-      `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n${refusalHeaders}${headers}` +
+      `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n${refusalHeaders}${headerLines(response.headers)}` +
         `Cache-Control: no-store\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   };
@@ -181,9 +181,10 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node took its own error listener off the socket when it handed it over.
     socket.on('error', ignoreSocketError);
+    const origin = originOf(request);
     let admitted: Admitted;
     try {
-      admitted = await admit(request);
+      admitted = await admit(request, origin);
       // Shutdown may have begun while the checks awaited the database; a
       // socket opened now would miss the 1012 and hold app.close() open.
       if (closing) {
@@ -191,7 +192,7 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
         throw new HttpError(503, ApiErrorCode.unavailable, 'server restarting');
       }
     } catch (error) {
-      refuse(socket, error, originOf(request).ip);
+      refuse(socket, error, origin.ip);
       return;
     }
     let served = false;
@@ -203,7 +204,7 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
       socket.off('error', ignoreSocketError);
       try {
         serve(ws, admitted);
-        app.log.info({ userId: admitted.session.user.id, ip: originOf(request).ip }, 'websocket opened');
+        app.log.info({ userId: admitted.session.user.id, ip: origin.ip }, 'websocket opened');
       } catch (error) {
         app.log.error({ err: error }, 'websocket setup failed');
         admitted.slot.release();
