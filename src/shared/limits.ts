@@ -22,6 +22,13 @@ export const CHAT_TEXT_MAX_CHARS = 2000;
 export const SDP_MAX_CHARS = 48_000;
 /** Largest WebSocket frame the server accepts, in bytes; larger frames close the socket with 1009. */
 export const WS_MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Most frames one WebSocket message may be split into; more close the socket
+ * with 1008. Browsers send each message as one frame, and every fragment
+ * costs the server a buffer: without a cap, a message of empty fragments
+ * could keep it busy for free.
+ */
+export const WS_MAX_FRAGMENTS = 16;
 /** Default participant cap of a room: a full mesh degrades beyond six. */
 export const DEFAULT_ROOM_CAPACITY = 6;
 /** How many recent chat messages a newcomer receives on join. */

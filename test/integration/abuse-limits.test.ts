@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
+import { WS_MAX_FRAGMENTS } from '../../src/shared/limits.js';
 
 /** Sends `request` on a raw TCP connection and resolves with everything the server wrote before closing it. */
 function exchange(port: number, request: string): Promise<string> {
@@ -200,5 +201,24 @@ describe('costly actions per user', () => {
     const { client } = await WsClient.join(server.origin, room, me.cookie);
     client.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
     assert.equal((await client.closed).code, 1007);
+  });
+
+  test('a message in a few fragments is read whole; one split into too many closes the socket with 1008', async () => {
+    const me = await registeredClient(server.origin);
+    const room = (await me.post('/api/rooms', { name: 'fragments' })).body.id;
+    const { client } = await WsClient.join(server.origin, room, me.cookie);
+    const sendInFragments = (text: string, count: number) => {
+      const size = Math.ceil(text.length / count);
+      for (let i = 0; i < count; i += 1) client.socket.send(text.slice(i * size, (i + 1) * size), { fin: i === count - 1 });
+    };
+    sendInFragments(JSON.stringify({ type: 'chat', clientId: 'in-fragments', text: 'sent in four fragments' }), 4);
+    const echoed = await client.next('chat', (m) => m.message.clientId === 'in-fragments');
+    assert.equal(echoed.message.text, 'sent in four fragments');
+    sendInFragments(JSON.stringify({ type: 'chat', clientId: 'too-many', text: 'x'.repeat(200) }), WS_MAX_FRAGMENTS + 1);
+    const outcome = await Promise.race([
+      client.closed.then(({ code }) => code),
+      client.next('chat', (m) => m.message.clientId === 'too-many').then(() => 'delivered'),
+    ]);
+    assert.equal(outcome, 1008);
   });
 });

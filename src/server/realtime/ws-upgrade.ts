@@ -20,7 +20,7 @@ import { requestOriginReader, type RequestOrigin } from '../http/request-origin.
 import { securityHeaders } from '../http/security-headers.js';
 import { RoomId } from '../routes/rooms.js';
 import { CloseCode } from '../../shared/protocol.js';
-import { WS_MAX_FRAME_BYTES, WS_PING_INTERVAL_MS } from '../../shared/limits.js';
+import { WS_MAX_FRAGMENTS, WS_MAX_FRAME_BYTES, WS_PING_INTERVAL_MS } from '../../shared/limits.js';
 import { SignalingConnection } from './connection.js';
 import type { ActiveSession } from '../repos/sessions.js';
 import type { Room } from '../repos/rooms.js';
@@ -55,7 +55,13 @@ const headerLines = (headers: Record<string, string>): string =>
 const ignoreSocketError = () => {};
 
 export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): void {
-  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: WS_MAX_FRAME_BYTES,
+    maxFragments: WS_MAX_FRAGMENTS,
+    perMessageDeflate: false,
+  });
   const originOf = requestOriginReader(ctx.config.trustProxy);
   const refusalHeaders = headerLines(securityHeaders({ hsts: ctx.config.cookieSecure, csp: true }));
   const alive = new WeakSet<WebSocket>();
