@@ -16,6 +16,9 @@ const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgre
 const PLAN = QUICK
   ? { rooms: 10, rates: [100, 500], warmMs: 1000, measureMs: 3000, drainMs: 2000 }
   : { rooms: 50, rates: [100, 250, 500, 1000, 1500, 2000, 3000, 4000], warmMs: 2000, measureMs: 8000, drainMs: 3000 };
+// For investigation: BENCH_CHAT_DATABASES=sqlite BENCH_CHAT_RATES=1000,1000,1000
+const DATABASES = process.env.BENCH_CHAT_DATABASES?.split(',') ?? ['sqlite', 'postgresql'];
+if (process.env.BENCH_CHAT_RATES) PLAN.rates = process.env.BENCH_CHAT_RATES.split(',').map(Number);
 
 /** A private PostgreSQL database on the machine's server, dropped afterwards. */
 export async function privatePostgres(prefix = 'callroom_bench') {
@@ -93,7 +96,7 @@ async function runOne(database, nodeArgs) {
 
 export async function runChat({ nodeArgs = [] } = {}) {
   const databases = [];
-  for (const database of ['sqlite', 'postgresql']) databases.push(await runOne(database, nodeArgs));
+  for (const database of DATABASES) databases.push(await runOne(database, nodeArgs));
   return {
     definition: `${PLAN.rooms} rooms of ${ROOM_SIZE} WebSocket clients; stored chat messages at increasing total rates spread evenly over every client. Delivery latency = send → the chat frame at each member (author included); all-members = send → the last member. Stops at the first rate whose delivery p99 exceeds ${P99_LIMIT_MS} ms or loses a message.`,
     plan: { warmSeconds: PLAN.warmMs / 1000, measureSeconds: PLAN.measureMs / 1000, drainSeconds: PLAN.drainMs / 1000 },

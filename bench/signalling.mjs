@@ -105,7 +105,7 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
           };
           step.pass = step.lost === 0 && step.unexpectedCloses === 0 && step.latencyMs.p99 !== null && step.latencyMs.p99 < P99_LIMIT_MS;
           steps.push(step);
-          log(`  P=${peers} R=${roomCount}: ${step.connections} conns, ${step.messagesPerSecond} msg/s, p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} p99.9 ${step.latencyMs.p999} ms, lost ${step.lost}, server CPU ${serverFigures.cpuPercent}% RSS ${serverFigures.rssMB} MB (${rssPerConnKB} KB/conn) ELD max ${serverFigures.eventLoopDelayMaxMs} ms, generator CPU ${result.generator.cpuPercent}% ${step.pass ? 'PASS' : 'FAIL'}`);
+          log(`  P=${peers} R=${roomCount}: ${step.connections} conns, ${step.messagesPerSecond} msg/s, p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} p99.9 ${step.latencyMs.p999} ms, lost ${step.lost}, server CPU ${serverFigures.cpuPercent}% (kernel ${serverFigures.systemCpuPercent}%) RSS ${serverFigures.rssMB} MB (${rssPerConnKB} KB/conn) ELD max ${serverFigures.eventLoopDelayMaxMs} ms, generator CPU ${result.generator.cpuPercent}% ${step.pass ? 'PASS' : 'FAIL'}`);
           if (!step.pass && result.slicesOver50Ms) log(`    slices over 50 ms: ${result.slicesOver50Ms.over} of ${result.slicesOver50Ms.of}; worst ${result.slicesOver50Ms.worst.map((w) => `${w.worstMs} ms at +${w.atMs} ms`).join(', ')}`);
           step.window = window;
           passed &&= step.pass;

@@ -167,11 +167,15 @@ export function procStats(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    // utime and stime: the kernel's share is mostly loopback TCP, which a
+    // real network card would spread differently, so both are recorded.
+    const userSeconds = Number(fields[11]) / CLOCK_TICKS;
+    const systemSeconds = Number(fields[12]) / CLOCK_TICKS;
+    const cpuSeconds = userSeconds + systemSeconds;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { cpuSeconds, rssBytes: rssKb * 1024, peakRssBytes: hwmKb * 1024 };
+    return { cpuSeconds, userSeconds, systemSeconds, rssBytes: rssKb * 1024, peakRssBytes: hwmKb * 1024 };
   } catch {
     return undefined;
   }
@@ -407,6 +411,7 @@ export async function serverWindow(server) {
       return {
         metricsScrapeMs,
         cpuPercent: before && after ? round(((after.cpuSeconds - before.cpuSeconds) / seconds) * 100, 1) : null,
+        systemCpuPercent: before && after ? round(((after.systemSeconds - before.systemSeconds) / seconds) * 100, 1) : null,
         rssMB: after ? round(after.rssBytes / 2 ** 20, 1) : null,
         eventLoopDelayMaxMs: metrics.callroom_nodejs_eventloop_lag_max_seconds !== undefined ? round(metrics.callroom_nodejs_eventloop_lag_max_seconds * 1000, 1) : null,
         heapUsedMB: metrics.callroom_nodejs_heap_size_used_bytes !== undefined ? round(metrics.callroom_nodejs_heap_size_used_bytes / 2 ** 20, 1) : null,
