@@ -12,6 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
+import { SqliteCheckpointer } from './db/sqlite-checkpointer.js';
 import { createUsersRepo } from './repos/users.js';
 import { createSessionsRepo } from './repos/sessions.js';
 import { createRoomsRepo } from './repos/rooms.js';
@@ -95,6 +96,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const checkpointer =
+    database.kind === 'sqlite' && database.path !== ':memory:'
+      ? new SqliteCheckpointer(database.sqlite, database.path, {
+          onFailure: (err) => app.log.warn({ err }, 'SQLite checkpoint worker failed: the server checkpoints on its own again'),
+        })
+      : undefined;
 
   const bus = config.redisUrl ? await RedisBus.create(config.redisUrl, config.redisPrefix) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.start();
@@ -178,6 +185,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clearInterval(sweep);
     await hub.close();
     await bus.close();
+    await checkpointer?.stop();
     await db.destroy();
   });
 

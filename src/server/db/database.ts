@@ -24,7 +24,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 2_000;
  * The Kysely handle, plus the driver underneath (the SQLite connection or the
  * PostgreSQL pool) for the chat log's one-statement fast path.
  */
-export type OpenDatabase = { db: Db; kind: 'sqlite'; sqlite: SQLite.Database } | { db: Db; kind: 'postgres'; pgPool: pg.Pool };
+export type OpenDatabase =
+  | { db: Db; kind: 'sqlite'; sqlite: SQLite.Database; /** The file, or ':memory:'. */ path: string }
+  | { db: Db; kind: 'postgres'; pgPool: pg.Pool };
 
 export async function openDatabase(url: string): Promise<OpenDatabase> {
   if (url.startsWith('sqlite:')) {
@@ -35,7 +37,7 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     sqlite.pragma('synchronous = NORMAL');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite', sqlite };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite', sqlite, path };
   }
   // pg is loaded only for PostgreSQL: a SQLite deployment never pays its memory.
   const { default: postgres } = await import('pg');

@@ -1,0 +1,130 @@
+/**
+ * SQLite's WAL checkpoints, moved off the event loop.
+ *
+ * In WAL mode every commit appends to the -wal file, and by default the
+ * commit that takes the log past 1,000 pages also copies the log back into
+ * the database and fsyncs it. better-sqlite3 is synchronous, so that commit
+ * held the event loop for 8–19 ms, about every 450 chat messages: at 1,000
+ * messages a second, every signal and chat frame behind it waited, and the
+ * chat p99 sat at 12–20 ms where the median was 1 ms.
+ *
+ * Here a worker thread with its own connection copies committed pages into
+ * the database (`wal_checkpoint(PASSIVE)`, which takes no lock a writer
+ * needs), and the server's connection no longer checkpoints on every 1,000
+ * pages. The log is rewound to its start by the first write after a
+ * checkpoint has caught up with it; under a steady stream of writes the
+ * worker's never quite does. So once the log passes `maxLogFrames`, the
+ * server's connection runs one passive checkpoint itself: the worker has
+ * already copied nearly everything, and being the only writer it is sure to
+ * catch up. That costs one fsync on the event loop every few seconds at
+ * 1,000 messages a second, and none at all at ordinary rates.
+ *
+ * The worker never takes the write lock (a TRUNCATE or RESTART checkpoint
+ * would): the server's read-then-write transactions would then fail with
+ * SQLITE_BUSY instead of waiting, because SQLite cannot wait for a lock
+ * while a transaction holds a read snapshot.
+ *
+ * If the worker cannot start or dies, the server's connection goes back to
+ * checkpointing by itself.
+ */
+import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import type SQLite from 'better-sqlite3';
+
+/** What one checkpoint reported: frames in the log, and how many of them are now in the database. */
+export interface CheckpointReport {
+  /** The worker, or the server's own connection catching up with a long log. */
+  by: 'worker' | 'server';
+  /** 1 when another checkpoint was running, so this one did nothing. */
+  busy: number;
+  logFrames: number;
+  checkpointedFrames: number;
+}
+
+export interface CheckpointerOptions {
+  /** How often the worker checkpoints, in milliseconds. */
+  intervalMs?: number;
+  /** Log size, in frames (pages), past which the server's connection catches up itself. */
+  maxLogFrames?: number;
+  /** Called with every checkpoint's outcome (tests, diagnostics). */
+  onReport?: (report: CheckpointReport) => void;
+  /** Called when the worker fails and the server's connection checkpoints for itself again. */
+  onFailure?: (error: unknown) => void;
+}
+
+/** SQLite's own default: the log is checkpointed when it passes 1,000 pages. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+const DEFAULT_INTERVAL_MS = 100;
+/** About 40 MB of log at 4 KB pages: a catch-up every ~4.5 s at 1,000 chat messages a second. */
+const DEFAULT_MAX_LOG_FRAMES = 10_000;
+
+// CommonJS, evaluated in the worker: the server is bundled into one file, so
+// the worker cannot be a module of its own next to it.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+const db = new Database(workerData.path, { fileMustExist: true });
+const timer = setInterval(() => {
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+  parentPort.postMessage({ by: 'worker', busy: result.busy, logFrames: result.log, checkpointedFrames: result.checkpointed });
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export class SqliteCheckpointer {
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private stopping = false;
+
+  /** Starts checkpointing the database at `path`, which `connection` (in WAL mode) has open. */
+  constructor(connection: SQLite.Database, path: string, options: CheckpointerOptions = {}) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        path,
+        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+        intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+      },
+      // A checkpoint loop needs little: keep the thread's heap small.
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    });
+    this.worker.unref();
+    connection.pragma('wal_autocheckpoint = 0');
+    const fallBack = (error: unknown) => {
+      if (this.stopping) return;
+      this.stopping = true;
+      if (connection.open) connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+      options.onFailure?.(error);
+    };
+    const maxLogFrames = options.maxLogFrames ?? DEFAULT_MAX_LOG_FRAMES;
+    this.worker.on('message', (report: CheckpointReport) => {
+      options.onReport?.(report);
+      if (report.logFrames < maxLogFrames || this.stopping || !connection.open) return;
+      const [result] = connection.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }];
+      options.onReport?.({ by: 'server', busy: result.busy, logFrames: result.log, checkpointedFrames: result.checkpointed });
+    });
+    // An error class of the driver's arrives as a plain object: keep its text.
+    this.worker.on('error', (error: unknown) => fallBack(error instanceof Error ? error : new Error(inspect(error))));
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        if (!this.stopping) fallBack(new Error(`the checkpoint worker exited with code ${code}`));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops the worker; the connection's own close then checkpoints what is left. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    // Unreferenced so that it never holds the process open; until it has
+    // closed its connection, though, the process must wait for it.
+    this.worker.ref();
+    this.worker.postMessage('stop');
+    await this.exited;
+  }
+}
