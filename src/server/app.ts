@@ -96,12 +96,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const checkpointer =
-    database.kind === 'sqlite' && database.path !== ':memory:'
-      ? new SqliteCheckpointer(database.sqlite, database.path, {
-          onFailure: (err) => app.log.warn({ err }, 'SQLite checkpoint worker failed: the server checkpoints on its own again'),
-        })
-      : undefined;
 
   const bus = config.redisUrl ? await RedisBus.create(config.redisUrl, config.redisPrefix) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.start();
@@ -180,6 +174,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ctx.liveSessions.sweep(sessions).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
   }, Math.min(SESSION_SWEEP_INTERVAL_MS, config.sessionIdleMs / 4));
   sweep.unref();
+  // Started last, so that a failure anywhere above leaves no thread behind.
+  const checkpointer =
+    database.kind === 'sqlite' && database.path !== ':memory:'
+      ? new SqliteCheckpointer(database.sqlite, database.path, {
+          onFailure: (err) => app.log.warn({ err }, 'SQLite checkpoint worker failed: the server checkpoints on its own again'),
+          onCatchUpError: (err) => app.log.warn({ err }, 'SQLite checkpoint failed'),
+        })
+      : undefined;
   app.addHook('onClose', async () => {
     clearInterval(purge);
     clearInterval(sweep);

@@ -26,6 +26,10 @@
  *
  * If the worker cannot start or dies, the server's connection goes back to
  * checkpointing by itself.
+ *
+ * A checkpoint in one connection while another's write rewinds the log is
+ * the pattern of SQLite's "WAL-reset" bug, fixed in 3.51.3; better-sqlite3
+ * 12.11.1, pinned, bundles 3.53.2.
  */
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
@@ -51,6 +55,8 @@ export interface CheckpointerOptions {
   onReport?: (report: CheckpointReport) => void;
   /** Called when the worker fails and the server's connection checkpoints for itself again. */
   onFailure?: (error: unknown) => void;
+  /** Called when the server's own catch-up checkpoint fails; the worker carries on. */
+  onCatchUpError?: (error: unknown) => void;
 }
 
 /** SQLite's own default: the log is checkpointed when it passes 1,000 pages. */
@@ -77,45 +83,74 @@ parentPort.on('message', () => {
 `;
 
 export class SqliteCheckpointer {
-  private readonly worker: Worker;
+  private readonly worker: Worker | undefined;
   private readonly exited: Promise<void>;
   private stopping = false;
 
   /** Starts checkpointing the database at `path`, which `connection` (in WAL mode) has open. */
-  constructor(connection: SQLite.Database, path: string, options: CheckpointerOptions = {}) {
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        path,
-        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
-        intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
-      },
-      // A checkpoint loop needs little: keep the thread's heap small.
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
-    });
-    this.worker.unref();
-    connection.pragma('wal_autocheckpoint = 0');
-    const fallBack = (error: unknown) => {
-      if (this.stopping) return;
+  constructor(
+    private readonly connection: SQLite.Database,
+    path: string,
+    private readonly options: CheckpointerOptions = {},
+  ) {
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          path,
+          // Resolved here, where the server's own import of the driver resolves.
+          driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+          intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+        },
+        // Not the server's flags: --cpu-prof and the like would apply to it too.
+        execArgv: [],
+        // A checkpoint loop needs little: keep the thread's heap small.
+        resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+      });
+    } catch (error) {
       this.stopping = true;
-      if (connection.open) connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+      this.exited = Promise.resolve();
       options.onFailure?.(error);
-    };
+      return;
+    }
+    this.worker = worker;
+    worker.unref();
+    connection.pragma('wal_autocheckpoint = 0');
     const maxLogFrames = options.maxLogFrames ?? DEFAULT_MAX_LOG_FRAMES;
-    this.worker.on('message', (report: CheckpointReport) => {
+    worker.on('message', (report: CheckpointReport) => {
       options.onReport?.(report);
-      if (report.logFrames < maxLogFrames || this.stopping || !connection.open) return;
-      const [result] = connection.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }];
-      options.onReport?.({ by: 'server', busy: result.busy, logFrames: result.log, checkpointedFrames: result.checkpointed });
+      if (report.logFrames >= maxLogFrames) this.catchUp();
     });
     // An error class of the driver's arrives as a plain object: keep its text.
-    this.worker.on('error', (error: unknown) => fallBack(error instanceof Error ? error : new Error(inspect(error))));
+    worker.on('error', (error: unknown) => this.fallBack(error instanceof Error ? error : new Error(inspect(error))));
     this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
-        if (!this.stopping) fallBack(new Error(`the checkpoint worker exited with code ${code}`));
+      worker.once('exit', (code) => {
+        this.fallBack(new Error(`the checkpoint worker exited with code ${code}`));
         resolve();
       });
     });
+  }
+
+  /** The server's connection checkpoints itself, so that its next write can rewind the log. */
+  private catchUp(): void {
+    // Inside a transaction the pragma fails (SQLITE_LOCKED); the next report comes in 100 ms.
+    if (this.stopping || !this.connection.open || this.connection.inTransaction) return;
+    try {
+      const [result] = this.connection.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }];
+      this.options.onReport?.({ by: 'server', busy: result.busy, logFrames: result.log, checkpointedFrames: result.checkpointed });
+    } catch (error) {
+      // A full disk, say. SQLite's own automatic checkpoint ignores such errors
+      // too: the write that follows reports the trouble where it matters.
+      this.options.onCatchUpError?.(error);
+    }
+  }
+
+  private fallBack(error: unknown): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.connection.open) this.connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+    this.options.onFailure?.(error);
   }
 
   /** Stops the worker; the connection's own close then checkpoints what is left. */
@@ -123,8 +158,8 @@ export class SqliteCheckpointer {
     this.stopping = true;
     // Unreferenced so that it never holds the process open; until it has
     // closed its connection, though, the process must wait for it.
-    this.worker.ref();
-    this.worker.postMessage('stop');
+    this.worker?.ref();
+    this.worker?.postMessage('stop');
     await this.exited;
   }
 }
