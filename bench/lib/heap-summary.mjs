@@ -2,6 +2,7 @@
 // bytes by allocating function, then by the last five frames of the stack.
 //   node bench/lib/heap-summary.mjs <file.heapprofile> [top]
 import { readFileSync } from 'node:fs';
+import { frameLabel } from './frame-label.mjs';
 
 const [file, topArg] = process.argv.slice(2);
 const top = Number(topArg) || 20;
@@ -9,10 +10,8 @@ const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byFunction = new Map();
 const byStack = new Map();
 let total = 0;
-const label = ({ functionName, url, lineNumber }) =>
-  `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, 'nm:').replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}`;
 const walk = (node, stack) => {
-  const here = [...stack, label(node.callFrame)];
+  const here = [...stack, frameLabel(node.callFrame)];
   if (node.selfSize > 0) {
     total += node.selfSize;
     byFunction.set(here.at(-1), (byFunction.get(here.at(-1)) ?? 0) + node.selfSize);

@@ -3,6 +3,7 @@
 // `window` seconds of the profile (the load, not start-up or idle time).
 //   node bench/lib/profile-summary.mjs <file.cpuprofile> [top] [window seconds] [window start second]
 import { readFileSync } from 'node:fs';
+import { frameLabel, shortUrl } from './frame-label.mjs';
 
 const [file, topArg, windowArg, startArg] = process.argv.slice(2);
 const top = Number(topArg) || 25;
@@ -47,8 +48,8 @@ const fn = new Map();
 const pkg = new Map();
 for (const [id, us] of self) {
   const { callFrame } = byId.get(id);
-  const where = callFrame.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm:').replace(/.*\/dist\//, 'dist/');
-  const key = `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
+  const where = shortUrl(callFrame.url);
+  const key = frameLabel(callFrame, '  ');
   fn.set(key, (fn.get(key) ?? 0) + us);
   const group = !callFrame.url ? callFrame.functionName || '(native)' : where.startsWith('nm:') ? where.split('/').slice(0, where.startsWith('nm:@') ? 2 : 1).join('/') : where.startsWith('node:') ? 'node:' + where.slice(5).split('/')[0] : where.split(':')[0];
   pkg.set(group, (pkg.get(group) ?? 0) + us);
@@ -73,7 +74,7 @@ const outermost = (id) => {
     if (callFrame.url) best = frame;
   }
   const { callFrame } = byId.get(best);
-  return `${callFrame.functionName || '(anonymous)'}  ${callFrame.url.replace(/.*node_modules\//, 'nm:').replace(/.*\/dist\//, 'dist/')}:${callFrame.lineNumber + 1}`;
+  return frameLabel(callFrame, '  ');
 };
 const stretches = [];
 let current = null;
@@ -97,7 +98,7 @@ for (const stretch of stretches.filter((s) => s.start >= fromSecond * 1e6).sort(
   for (const i of stretch.samples) {
     const id = profile.samples[i];
     const { callFrame } = byId.get(id);
-    const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.replace(/.*node_modules\//, 'nm:').replace(/.*\/dist\//, 'dist/')}:${callFrame.lineNumber + 1}`;
+    const key = frameLabel(callFrame);
     bySelf.set(key, (bySelf.get(key) ?? 0) + (deltas[i] ?? 0));
     const task = outermost(id);
     byTask.set(task, (byTask.get(task) ?? 0) + (deltas[i] ?? 0));
