@@ -70,7 +70,7 @@ describe('SQLite checkpoint worker', { timeout: 30_000 }, () => {
   });
 
   test('copies committed pages into the database while the connection never checkpoints itself', async () => {
-    const checkpointer = start({ intervalMs: 20, onReport });
+    const checkpointer = start({ intervalMs: 20, onReport, reportEveryCheckpoint: true });
     assert.equal(connection.pragma('wal_autocheckpoint', { simple: true }), 0);
     // 3,000 single-row commits: past 1,000 pages, where SQLite would otherwise checkpoint in the commit.
     for (let batch = 0; batch < 30; batch += 1) {
@@ -84,6 +84,7 @@ describe('SQLite checkpoint worker', { timeout: 30_000 }, () => {
   });
 
   test('once the log passes maxLogFrames the connection catches up itself, and the log is rewound', async () => {
+    // As the server runs it: the worker speaks up only when the log is long.
     const checkpointer = start({ intervalMs: 10, maxLogFrames: 50, onReport });
     const caughtUp = reportWhere(reports, listeners, (r) => r.by === 'server' && r.busy === 0 && r.checkpointedFrames === r.logFrames);
     let settled = false;
@@ -142,7 +143,7 @@ describe('SQLite checkpoint worker', { timeout: 30_000 }, () => {
   });
 
   test('on stop the worker closes its connection, so closing the server’s removes the log', async () => {
-    const checkpointer = start({ intervalMs: 20, onReport });
+    const checkpointer = start({ intervalMs: 20, onReport, reportEveryCheckpoint: true });
     insert(200);
     await reportWhere(reports, listeners, (r) => r.logFrames > 0);
     await checkpointer.stop();

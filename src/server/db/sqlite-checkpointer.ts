@@ -51,8 +51,10 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   /** Log size, in frames (pages), past which the server's connection catches up itself. */
   maxLogFrames?: number;
-  /** Called with every checkpoint's outcome (tests, diagnostics). */
+  /** Called with each report: the worker's on a long log (on every checkpoint with `reportEveryCheckpoint`), and the server's catch-ups. */
   onReport?: (report: CheckpointReport) => void;
+  /** Tests and diagnostics: the worker reports every checkpoint, not only a long log. */
+  reportEveryCheckpoint?: boolean;
   /** Called when the worker fails and the server's connection checkpoints for itself again. */
   onFailure?: (error: unknown) => void;
   /** Called when the server's own catch-up checkpoint fails; the worker carries on. */
@@ -61,6 +63,7 @@ export interface CheckpointerOptions {
 
 /** SQLite's own default: the log is checkpointed when it passes 1,000 pages. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+/** Often enough that each passive checkpoint has little to copy. */
 const DEFAULT_INTERVAL_MS = 100;
 /** About 40 MB of log at 4 KB pages: a catch-up every ~4.5 s at 1,000 chat messages a second. */
 const DEFAULT_MAX_LOG_FRAMES = 10_000;
@@ -73,6 +76,8 @@ const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { fileMustExist: true });
 const timer = setInterval(() => {
   const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+  // The server needs to hear only of a long log; anyone watching, of every checkpoint.
+  if (result.log < workerData.maxLogFrames && !workerData.reportEvery) return;
   parentPort.postMessage({ by: 'worker', busy: result.busy, logFrames: result.log, checkpointedFrames: result.checkpointed });
 }, workerData.intervalMs);
 parentPort.on('message', () => {
@@ -93,6 +98,7 @@ export class SqliteCheckpointer {
     path: string,
     private readonly options: CheckpointerOptions = {},
   ) {
+    const maxLogFrames = options.maxLogFrames ?? DEFAULT_MAX_LOG_FRAMES;
     let worker: Worker;
     try {
       worker = new Worker(WORKER_SOURCE, {
@@ -102,6 +108,8 @@ export class SqliteCheckpointer {
           // Resolved here, where the server's own import of the driver resolves.
           driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
           intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+          maxLogFrames,
+          reportEvery: options.reportEveryCheckpoint ?? false,
         },
         // Not the server's flags: --cpu-prof and the like would apply to it too.
         execArgv: [],
@@ -117,7 +125,6 @@ export class SqliteCheckpointer {
     this.worker = worker;
     worker.unref();
     connection.pragma('wal_autocheckpoint = 0');
-    const maxLogFrames = options.maxLogFrames ?? DEFAULT_MAX_LOG_FRAMES;
     worker.on('message', (report: CheckpointReport) => {
       options.onReport?.(report);
       if (report.logFrames >= maxLogFrames) this.catchUp();
@@ -134,7 +141,7 @@ export class SqliteCheckpointer {
 
   /** The server's connection checkpoints itself, so that its next write can rewind the log. */
   private catchUp(): void {
-    // Inside a transaction the pragma fails (SQLITE_LOCKED); the next report comes in 100 ms.
+    // Inside a transaction the pragma fails (SQLITE_LOCKED); the worker reports again shortly.
     if (this.stopping || !this.connection.open || this.connection.inTransaction) return;
     try {
       const [result] = this.connection.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }];
