@@ -25,6 +25,7 @@ import { SignalingConnection } from './connection.js';
 import type { ActiveSession } from '../repos/sessions.js';
 import type { Room } from '../repos/rooms.js';
 import { ConnectionLimits, type OpenResult } from './connection-limits.js';
+import { keepReceiverFragmentArrays } from './ws-receiver-reuse.js';
 
 /** Close codes by which a client says it is leaving, not that its link broke. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
@@ -55,6 +56,7 @@ const headerLines = (headers: Record<string, string>): string =>
 const ignoreSocketError = () => {};
 
 export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): void {
+  if (!keepReceiverFragmentArrays()) app.log.warn('ws Receiver is not the shape ws-receiver-reuse.ts expects: each message will allocate its fragments array');
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
