@@ -105,6 +105,22 @@ describe('connection caps', () => {
     await Promise.all(sockets.map((s) => s.closed));
   });
 
+  test('malformed handshakes are refused before the session is looked up, so they do not count as failed sign-ins', async () => {
+    const user = await registeredClient(server.origin);
+    const room = (await user.post('/api/rooms', { name: 'x' })).body.id as string;
+    const port = Number(new URL(server.origin).port);
+    // More than the 20 failed authentications an address may have in 10 s.
+    for (let i = 0; i < 25; i++) {
+      const answer = await exchange(port,
+        `GET /ws/${room} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${server.origin}\r\nCookie: sid=${'x'.repeat(43)}\r\n` +
+        `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 12\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(answer, /Sec-WebSocket-Version/);
+    }
+    // Had they counted, the address would now be refused (429) before its session is read.
+    assert.equal(await upgradeStatus(server.origin, room, { origin: server.origin, cookie: user.cookie }), 101);
+  });
+
   test('an address whose upgrades keep failing authentication is refused with 429 for a while', async () => {
     const user = await registeredClient(server.origin);
     const room = (await user.post('/api/rooms', { name: 'x' })).body.id;

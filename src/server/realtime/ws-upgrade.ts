@@ -26,6 +26,7 @@ import type { ActiveSession } from '../repos/sessions.js';
 import type { Room } from '../repos/rooms.js';
 import { ConnectionLimits, type OpenResult } from './connection-limits.js';
 import { keepReceiverFragmentArrays } from './ws-receiver-reuse.js';
+import { handshakeError } from './ws-handshake.js';
 
 /** Close codes by which a client says it is leaving, not that its link broke. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
@@ -91,6 +92,8 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
   /** Everything that may refuse the upgrade; throws an HttpError to refuse. */
   const admit = async (request: IncomingMessage, origin: RequestOrigin): Promise<Admitted> => {
     if (closing) throw new HttpError(503, ApiErrorCode.unavailable, 'server restarting');
+    const malformed = handshakeError(request);
+    if (malformed) throw malformed;
     const path = SIGNALING_PATH.exec(request.url ?? '');
     if (!path) throw new HttpError(404, ApiErrorCode.notFound, 'no such WebSocket endpoint');
     if (!isAllowedOrigin(request.headers.origin, origin, ctx.config.publicOrigins)) {
@@ -222,8 +225,9 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     if (!served) admitted.slot.release();
   };
 
-  // A malformed handshake (method, Upgrade, key, version) is answered like
-  // every other refusal, with the security headers, rather than ws's own page.
+  // What ws refuses beyond handshakeError() (a malformed subprotocol or
+  // extension header) is answered like every other refusal, with the
+  // security headers, rather than ws's own page.
   wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
     refuse(socket, new HttpError(request.method === 'GET' ? 400 : 405, ApiErrorCode.invalidInput, error.message), originOf(request).ip);
   });

@@ -1,0 +1,24 @@
+/**
+ * The handshake checks `ws` makes (`WebSocketServer.handleUpgrade`), made
+ * before ours. A malformed upgrade is then refused before it costs a session
+ * lookup, and without counting as a failed sign-in for its address: it did
+ * not try to sign in. `ws` still checks again, and also parses the
+ * subprotocol and extension headers.
+ */
+import type { IncomingMessage } from 'node:http';
+import { ApiErrorCode, HttpError } from '../http/errors.js';
+
+/** A Sec-WebSocket-Key is 16 random bytes in base64 (RFC 6455 §4.1). */
+const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
+const WEBSOCKET_VERSIONS: ReadonlySet<string | undefined> = new Set(['8', '13']);
+
+/** Why this upgrade request is not a WebSocket handshake `ws` would accept, or undefined. */
+export function handshakeError(request: IncomingMessage): HttpError | undefined {
+  const invalid = (message: string) => new HttpError(400, ApiErrorCode.invalidInput, message);
+  if (request.method !== 'GET') return new HttpError(405, ApiErrorCode.invalidInput, 'Invalid HTTP method', { Allow: 'GET' });
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket') return invalid('Invalid Upgrade header');
+  const key = request.headers['sec-websocket-key'];
+  if (key === undefined || !WEBSOCKET_KEY.test(key)) return invalid('Missing or invalid Sec-WebSocket-Key header');
+  if (!WEBSOCKET_VERSIONS.has(request.headers['sec-websocket-version'])) return invalid('Missing or invalid Sec-WebSocket-Version header');
+  return undefined;
+}
