@@ -19,6 +19,8 @@ import { QUICK, createRoom, createUsers, log, measuredRun, procStats, repin, rou
 /** Each peer's signal rate, messages per second. */
 const RATE_PER_PEER = 2;
 const P99_LIMIT_MS = 50;
+/** When the settled idle RSS is read, in milliseconds after the server started. */
+const SETTLE_MS = 30_000;
 
 const PLAN = QUICK
   ? { peers: [4, 2], rooms: { 4: [25, 100], 2: [50, 200] }, warmMs: 1000, measureMs: 3000, drainMs: 1500 }
@@ -65,8 +67,16 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
     for (const peers of PLAN.peers) {
       // A fresh process for each room size, on the same database (its users already exist).
       server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: `signalling-p${peers}` });
+      const started = Date.now();
       await sleep(2000);
       const idle = procStats(server.pid);
+      // V8 shrinks an idle heap (its memory reducer) some 10-20 s after start,
+      // and a self-hosted server spends most of its life idle: measure that too, once.
+      let settled;
+      if (!QUICK && peers === PLAN.peers[0]) {
+        await sleep(started + SETTLE_MS - Date.now());
+        settled = procStats(server.pid);
+      }
       loadgen = startLoadgen({ cpu: 1 });
       const steps = [];
       let roomIds = [];
@@ -124,6 +134,8 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
       series.push({
         peersPerRoom: peers,
         idleRssMB: idle ? round(idle.rssBytes / 2 ** 20, 1) : null,
+        settledIdleRssMB: settled ? round(settled.rssBytes / 2 ** 20, 1) : null,
+        settledAfterSeconds: settled ? SETTLE_MS / 1000 : null,
         rssBeforeConnectionsMB: round(baseRss / 2 ** 20, 1),
         peakRssMB: final ? round(final.peakRssBytes / 2 ** 20, 1) : null,
         steps,
