@@ -63,20 +63,25 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
     users.push(...made);
     log(`  registered ${made.length} users in ${((Date.now() - started) / 1000).toFixed(1)} s (${users.length} total)`);
   };
+  let settledIdle;
   try {
+    // V8 shrinks an idle heap (its memory reducer) some 10-20 s after start,
+    // and a self-hosted server spends most of its life idle. Read on a server
+    // of its own: one that went on to carry load would start it with a
+    // shrunken young generation, and its RSS per connection would then
+    // include that generation growing back.
+    if (!QUICK) {
+      server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: 'signalling-idle' });
+      await sleep(SETTLE_MS);
+      settledIdle = procStats(server.pid);
+      await server.stop();
+      server = undefined;
+    }
     for (const peers of PLAN.peers) {
       // A fresh process for each room size, on the same database (its users already exist).
       server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: `signalling-p${peers}` });
-      const started = Date.now();
       await sleep(2000);
       const idle = procStats(server.pid);
-      // V8 shrinks an idle heap (its memory reducer) some 10-20 s after start,
-      // and a self-hosted server spends most of its life idle: measure that too, once.
-      let settled;
-      if (!QUICK && peers === PLAN.peers[0]) {
-        await sleep(started + SETTLE_MS - Date.now());
-        settled = procStats(server.pid);
-      }
       loadgen = startLoadgen({ cpu: 1 });
       const steps = [];
       let roomIds = [];
@@ -134,8 +139,6 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
       series.push({
         peersPerRoom: peers,
         idleRssMB: idle ? round(idle.rssBytes / 2 ** 20, 1) : null,
-        settledIdleRssMB: settled ? round(settled.rssBytes / 2 ** 20, 1) : null,
-        settledAfterSeconds: settled ? SETTLE_MS / 1000 : null,
         rssBeforeConnectionsMB: round(baseRss / 2 ** 20, 1),
         peakRssMB: final ? round(final.peakRssBytes / 2 ** 20, 1) : null,
         steps,
@@ -150,6 +153,7 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
   return {
     definition: `R rooms × P peers of real WebSocket clients (distinct users, real register/sign-in and join), each sending ${RATE_PER_PEER} signal msg/s to its room peers in turn (1 offer-sized ~3 KB : 4 candidate-sized ~200 B). Latency = send → receipt at the target, measured in the generator. Server pinned to CPU 0, generator to CPU 1. Capacity = largest step with p99 < ${P99_LIMIT_MS} ms and no loss.`,
     plan: { warmSeconds: PLAN.warmMs / 1000, measureSeconds: PLAN.measureMs / 1000, drainSeconds: PLAN.drainMs / 1000 },
+    settledIdle: settledIdle ? { rssMB: round(settledIdle.rssBytes / 2 ** 20, 1), afterSeconds: SETTLE_MS / 1000 } : null,
     series,
   };
 }

@@ -34,8 +34,9 @@ const renderers = {
   },
   signalling(result) {
     const out = [];
+    if (result.settledIdle) out.push(`An idle server's RSS ${result.settledIdle.afterSeconds} s after start (a server of its own, started on the same database): ${fmt(result.settledIdle.rssMB, 1)} MB.`, '');
     for (const s of result.series) {
-      out.push(`P = ${s.peersPerRoom} peers per room; idle RSS ${fmt(s.idleRssMB, 1)} MB 2 s after start${s.settledIdleRssMB != null ? ` and ${fmt(s.settledIdleRssMB, 1)} MB ${s.settledAfterSeconds} s after start` : ''}, RSS before connections ${fmt(s.rssBeforeConnectionsMB, 1)} MB. Capacity: ${s.capacity ? `${s.capacity.connections} connections, ${s.capacity.messagesPerSecond} msg/s (p99 ${s.capacity.p99Ms} ms)` : 'none of the steps passed'}.`, '');
+      out.push(`P = ${s.peersPerRoom} peers per room; idle RSS ${fmt(s.idleRssMB, 1)} MB 2 s after start, RSS before connections ${fmt(s.rssBeforeConnectionsMB, 1)} MB. Capacity: ${s.capacity ? `${s.capacity.connections} connections, ${s.capacity.messagesPerSecond} msg/s (p99 ${s.capacity.p99Ms} ms)` : 'none of the steps passed'}.`, '');
       out.push(...table(['rooms', 'window', 'conns', 'msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'lost', 'server CPU %', 'of it kernel %', 'RSS MB', 'KB/conn', 'ELD max ms', 'gen CPU %', 'pass'],
         s.steps.map((t) => [t.rooms, (t.window ?? 0) + 1, t.connections, fmt(t.messagesPerSecond), fmt(t.latencyMs.p50, 1), fmt(t.latencyMs.p99, 1), fmt(t.latencyMs.p999, 1), t.lost, fmt(t.server.cpuPercent), fmt(t.server.systemCpuPercent), fmt(t.server.rssMB), fmt(t.server.rssPerConnectionKB, 1), fmt(t.server.eventLoopDelayMaxMs, 1), fmt(t.generator.cpuPercent), t.pass ? 'yes' : 'no'])));
       out.push('');
