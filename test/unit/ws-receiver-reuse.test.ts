@@ -73,7 +73,7 @@ test('messages arrive whole, and the socket keeps one empty fragments array thro
   }
 });
 
-test("a listener that asks for fragments owns each message's array", async () => {
+test("a listener that asks for fragments owns each message's array, even when it then asks for buffers", async () => {
   keepReceiverFragmentArrays();
   const messages: Buffer[][] = [];
   let twoReceived!: () => void;
@@ -82,6 +82,8 @@ test("a listener that asks for fragments owns each message's array", async () =>
     socket.binaryType = 'fragments';
     socket.on('message', (data) => {
       messages.push(data as Buffer[]);
+      // A listener may change its mind after this message; this one is still its own.
+      socket.binaryType = messages.length === 1 ? 'nodebuffer' : 'fragments';
       if (messages.length === 2) twoReceived();
     });
   });
@@ -90,8 +92,9 @@ test("a listener that asks for fragments owns each message's array", async () =>
     client.send(Buffer.from('two'));
     await done;
     await new Promise((resolve) => setImmediate(resolve));
-    assert.notEqual(messages[0], messages[1]);
-    assert.deepEqual(messages.map((fragments) => Buffer.concat(fragments).toString()), ['one', 'two']);
+    assert.ok(Array.isArray(messages[0]), 'the first message came as fragments');
+    assert.deepEqual(Buffer.concat(messages[0]!).toString(), 'one');
+    assert.deepEqual(String(messages[1]), 'two');
   } finally {
     await close();
   }

@@ -43,11 +43,12 @@ export function keepReceiverFragmentArrays(): boolean {
   const dataMessage = proto.dataMessage;
   proto.dataMessage = function keepingFragmentArray(this: ReceiverInternals, cb: unknown): void {
     const kept = this._fragments;
+    // Read before the message is emitted: its listener may change the type.
+    const handedOut = ARRAY_HANDED_OUT.has(this._binaryType);
     dataMessage.call(this, cb);
     const fresh = this._fragments;
     // Only a finished message swaps in a fresh, still-empty array; an unfinished one keeps collecting.
-    if (fresh === kept || !Array.isArray(kept) || !Array.isArray(fresh) || fresh.length > 0) return;
-    if (ARRAY_HANDED_OUT.has(this._binaryType)) return;
+    if (handedOut || fresh === kept || !Array.isArray(kept) || !Array.isArray(fresh) || fresh.length > 0) return;
     // The message has been read out of `kept` (joined into one buffer, or its only element).
     while (kept.length > 0) kept.pop();
     this._fragments = kept;
