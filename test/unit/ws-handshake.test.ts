@@ -9,6 +9,8 @@ const request = (method: string, headers: Record<string, string | undefined>) =>
 test('a handshake ws would accept passes, in either version and any Upgrade case', () => {
   assert.equal(handshakeError(request('GET', good)), undefined);
   assert.equal(handshakeError(request('GET', { ...good, upgrade: 'WebSocket', 'sec-websocket-version': '8' })), undefined);
+  // ws reads the version as a number.
+  assert.equal(handshakeError(request('GET', { ...good, 'sec-websocket-version': '013' })), undefined);
 });
 
 test('each malformed part is refused with its own reason, as ws would', () => {
@@ -27,4 +29,5 @@ test('each malformed part is refused with its own reason, as ws would', () => {
     assert.equal(error?.code, 'invalid-input');
     assert.match(error?.message ?? '', reason);
   }
+  assert.deepEqual(handshakeError(request('GET', { ...good, 'sec-websocket-version': '12' }))?.headers, { 'Sec-WebSocket-Version': '13, 8' }, 'a version mismatch names the versions spoken');
 });

@@ -10,7 +10,8 @@ import { ApiErrorCode, HttpError } from '../http/errors.js';
 
 /** A Sec-WebSocket-Key is 16 random bytes in base64 (RFC 6455 §4.1). */
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
-const WEBSOCKET_VERSIONS: ReadonlySet<string | undefined> = new Set(['8', '13']);
+/** ws reads the version as a number (`+header`), so "013" is 13 too. */
+const WEBSOCKET_VERSIONS: ReadonlySet<number> = new Set([8, 13]);
 
 /** Why this upgrade request is not a WebSocket handshake `ws` would accept, or undefined. */
 export function handshakeError(request: IncomingMessage): HttpError | undefined {
@@ -19,6 +20,9 @@ export function handshakeError(request: IncomingMessage): HttpError | undefined 
   if (request.headers.upgrade?.toLowerCase() !== 'websocket') return invalid('Invalid Upgrade header');
   const key = request.headers['sec-websocket-key'];
   if (key === undefined || !WEBSOCKET_KEY.test(key)) return invalid('Missing or invalid Sec-WebSocket-Key header');
-  if (!WEBSOCKET_VERSIONS.has(request.headers['sec-websocket-version'])) return invalid('Missing or invalid Sec-WebSocket-Version header');
+  if (!WEBSOCKET_VERSIONS.has(Number(request.headers['sec-websocket-version']))) {
+    // RFC 6455 §4.4: a version the server does not speak is answered with the ones it does.
+    return new HttpError(400, ApiErrorCode.invalidInput, 'Missing or invalid Sec-WebSocket-Version header', { 'Sec-WebSocket-Version': '13, 8' });
+  }
   return undefined;
 }
