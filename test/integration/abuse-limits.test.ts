@@ -85,6 +85,11 @@ describe('connection caps', () => {
     }
     const post = await exchange(port, upgradeHead('dGhlIHNhbXBsZSBub25jZQ==').replace(/^GET/, 'POST'));
     assert.match(post, /^HTTP\/1\.1 405 /, 'an upgrade must be a GET');
+    // What only ws checks, after ours, is refused the same way.
+    const badProtocol = await exchange(port, upgradeHead('dGhlIHNhbXBsZSBub25jZQ==').replace(/\r\n\r\n$/, '\r\nSec-WebSocket-Protocol: a,,b\r\n\r\n'));
+    assert.match(badProtocol, /^HTTP\/1\.1 400 /, 'a malformed subprotocol list is refused');
+    assert.match(badProtocol, /^x-content-type-options: nosniff\r$/im);
+    assert.match(badProtocol, /Sec-WebSocket-Protocol/);
     const sockets = [];
     for (let i = 0; i < 3; i++) sockets.push(await WsClient.open(server.origin, room, { cookie: me.cookie }));
     for (const socket of sockets) socket.close();

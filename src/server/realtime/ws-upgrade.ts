@@ -226,10 +226,10 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
   };
 
   // What ws refuses beyond handshakeError() (a malformed subprotocol or
-  // extension header) is answered like every other refusal, with the
-  // security headers, rather than ws's own page.
+  // extension header; the method was checked there) is answered like every
+  // other refusal, with the security headers, rather than ws's own page.
   wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
-    refuse(socket, new HttpError(request.method === 'GET' ? 400 : 405, ApiErrorCode.invalidInput, error.message), originOf(request).ip);
+    refuse(socket, new HttpError(400, ApiErrorCode.invalidInput, error.message), originOf(request).ip);
   });
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
