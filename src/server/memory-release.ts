@@ -1,0 +1,72 @@
+/**
+ * Gives memory the server no longer uses back to the operating system.
+ *
+ * Start-up parses and compiles every module once: V8 grows its young
+ * generation for it, and the compiler's scratch memory is malloc'd and freed
+ * in the middle of glibc's heaps, where glibc never returns it. Left alone,
+ * V8's memory reducer shrinks its heap some 10-30 s later (or not at all if
+ * the server is never quite idle), and the malloc'd part stays for the life of
+ * the process: 10-15 MB of an idle server's RSS (docs/performance.md). So once
+ * the server listens we ask for both, and trim malloc's heaps again every
+ * minute so memory freed after a busy hour goes back too.
+ *
+ * The calls come from a small native addon (native/memory-release), an
+ * optional dependency: where it did not build, the server runs as before.
+ */
+import { createRequire } from 'node:module';
+
+export interface MemoryReleaseAddon {
+  /** A memory-reducing full GC (V8's LowMemoryNotification). */
+  lowMemoryNotification(): void;
+  /** glibc's malloc_trim(0); false where nothing was released or the C library is not glibc. */
+  mallocTrim(): boolean;
+}
+
+export interface MemoryReleaseOptions {
+  /** After listen, how long to let start-up settle before the first release. */
+  afterStartMs?: number;
+  /** How often malloc's heaps are trimmed afterwards. */
+  trimEveryMs?: number;
+  /** Told what the first release did, or why there is none. */
+  log?: { info(details: object, message: string): void };
+  /** The addon; loaded from node_modules by default, `null` for none. */
+  addon?: MemoryReleaseAddon | null;
+}
+
+const DEFAULT_AFTER_START_MS = 2000;
+const DEFAULT_TRIM_EVERY_MS = 60_000;
+
+export function loadMemoryReleaseAddon(): MemoryReleaseAddon | undefined {
+  try {
+    return createRequire(import.meta.url)('callroom-memory-release') as MemoryReleaseAddon;
+  } catch {
+    return undefined;
+  }
+}
+
+const rssMB = () => Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
+
+/** Schedules the releases; `stop()` cancels them. The timers never keep the process alive. */
+export function startMemoryRelease(options: MemoryReleaseOptions = {}): { stop(): void } {
+  const addon = options.addon === undefined ? loadMemoryReleaseAddon() : options.addon;
+  if (!addon) {
+    options.log?.info({}, 'memory release addon not built: idle memory is left to V8 and malloc');
+    return { stop() {} };
+  }
+  let trimTimer: NodeJS.Timeout | undefined;
+  const firstTimer = setTimeout(() => {
+    const before = rssMB();
+    addon.lowMemoryNotification();
+    addon.mallocTrim();
+    options.log?.info({ rssMBBefore: before, rssMBAfter: rssMB() }, 'released start-up memory');
+    trimTimer = setInterval(() => addon.mallocTrim(), options.trimEveryMs ?? DEFAULT_TRIM_EVERY_MS);
+    trimTimer.unref();
+  }, options.afterStartMs ?? DEFAULT_AFTER_START_MS);
+  firstTimer.unref();
+  return {
+    stop() {
+      clearTimeout(firstTimer);
+      clearInterval(trimTimer);
+    },
+  };
+}
