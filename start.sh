@@ -5,4 +5,4 @@ set -eu
 cd "$(dirname "$0")"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 node scripts/build.mjs
-exec node --single-threaded-gc --enable-source-maps dist/server/main.js
+exec node --single-threaded-gc dist/server/main.cjs

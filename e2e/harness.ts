@@ -57,7 +57,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const spawnServer = () =>
-    spawn('node', ['dist/server/main.js'], {
+    spawn('node', ['dist/server/main.cjs'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'e2e.db')}`, ICE_SERVERS: 'none', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

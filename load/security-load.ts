@@ -57,7 +57,7 @@ async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'callroom-load-'));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = spawn('node', ['dist/server/main.js'], {
+  const child = spawn('node', ['dist/server/main.cjs'], {
     env: {
       ...process.env,
       PORT: String(port),
