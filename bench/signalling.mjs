@@ -21,6 +21,8 @@ const RATE_PER_PEER = 2;
 const P99_LIMIT_MS = 50;
 /** When the settled idle RSS is read, in milliseconds after the server started. */
 const SETTLE_MS = 30_000;
+/** When each load server's idle RSS is read, in milliseconds after it answered /health. */
+const IDLE_READ_MS = 3000;
 
 const PLAN = QUICK
   ? { peers: [4, 2], rooms: { 4: [25, 100], 2: [50, 200] }, warmMs: 1000, measureMs: 3000, drainMs: 1500 }
@@ -80,7 +82,8 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
     for (const peers of PLAN.peers) {
       // A fresh process for each room size, on the same database (its users already exist).
       server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: `signalling-p${peers}` });
-      await sleep(2000);
+      // After the server's own release of start-up memory, 2 s after it listens.
+      await sleep(IDLE_READ_MS);
       const idle = procStats(server.pid);
       loadgen = startLoadgen({ cpu: 1 });
       const steps = [];
@@ -102,6 +105,12 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
           const { result, figures: [serverFigures] } = await measuredRun([server], PLAN, () =>
             loadgen.call('signal', { ratePerConn: RATE_PER_PEER, warmMs: PLAN.warmMs, measureMs: PLAN.measureMs, drainMs: PLAN.drainMs }));
           const rssPerConnKB = round((serverFigures.rssMB * 2 ** 20 - baseRss) / result.connections / 1024, 1);
+          // What each connection added since the previous step: the slope, without the
+          // young generation and malloc arenas any load grows back after an idle start.
+          const previousStep = steps.findLast((s) => s.rooms !== roomCount);
+          const rssPerAddedConnKB = previousStep
+            ? round(((serverFigures.rssMB - previousStep.server.rssMB) * 1024) / (result.connections - previousStep.connections), 1)
+            : null;
           const step = {
             rooms: roomCount,
             peersPerRoom: peers,
@@ -113,14 +122,14 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
             lost: result.lost,
             errors: result.errors,
             unexpectedCloses: result.unexpectedCloses,
-            server: { ...serverFigures, rssPerConnectionKB: rssPerConnKB },
+            server: { ...serverFigures, rssPerConnectionKB: rssPerConnKB, rssPerAddedConnectionKB: rssPerAddedConnKB },
             generator: result.generator,
             // The 100 ms slices of the measured window whose worst relay passed 50 ms: a few stalls, or a spread?
             slicesOver50Ms: result.slicesOver50Ms,
           };
           step.pass = step.lost === 0 && step.unexpectedCloses === 0 && step.latencyMs.p99 !== null && step.latencyMs.p99 < P99_LIMIT_MS;
           steps.push(step);
-          log(`  P=${peers} R=${roomCount}: ${step.connections} conns, ${step.messagesPerSecond} msg/s, p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} p99.9 ${step.latencyMs.p999} ms, lost ${step.lost}, server CPU ${serverFigures.cpuPercent}% (kernel ${serverFigures.systemCpuPercent}%) RSS ${serverFigures.rssMB} MB (${rssPerConnKB} KB/conn) ELD max ${serverFigures.eventLoopDelayMaxMs} ms, generator CPU ${result.generator.cpuPercent}% ${step.pass ? 'PASS' : 'FAIL'}`);
+          log(`  P=${peers} R=${roomCount}: ${step.connections} conns, ${step.messagesPerSecond} msg/s, p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} p99.9 ${step.latencyMs.p999} ms, lost ${step.lost}, server CPU ${serverFigures.cpuPercent}% (kernel ${serverFigures.systemCpuPercent}%) RSS ${serverFigures.rssMB} MB (${rssPerConnKB} KB/conn, ${rssPerAddedConnKB ?? '-'} per added) ELD max ${serverFigures.eventLoopDelayMaxMs} ms, generator CPU ${result.generator.cpuPercent}% ${step.pass ? 'PASS' : 'FAIL'}`);
           if (!step.pass && result.slicesOver50Ms) log(`    slices over 50 ms: ${result.slicesOver50Ms.over} of ${result.slicesOver50Ms.of}; worst ${result.slicesOver50Ms.worst.map((w) => `${w.worstMs} ms at +${w.atMs} ms`).join(', ')}`);
           step.window = window;
           passed &&= step.pass;
@@ -139,6 +148,7 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
       series.push({
         peersPerRoom: peers,
         idleRssMB: idle ? round(idle.rssBytes / 2 ** 20, 1) : null,
+        idleReadAfterSeconds: IDLE_READ_MS / 1000,
         rssBeforeConnectionsMB: round(baseRss / 2 ** 20, 1),
         peakRssMB: final ? round(final.peakRssBytes / 2 ** 20, 1) : null,
         steps,

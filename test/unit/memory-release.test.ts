@@ -73,11 +73,37 @@ function countingAddon() {
 test('after start: one GC and trim, then a trim on every interval; stop() ends it', async () => {
   const { fake, calls, callsReach } = countingAddon();
   const logged: string[] = [];
-  const release = startMemoryRelease({ addon: fake, afterStartMs: 5, trimEveryMs: 5, log: { info: (_details, message) => logged.push(message) } });
+  const release = startMemoryRelease({
+    addon: fake,
+    afterStartMs: 5,
+    trimEveryMs: 5,
+    loopBusyShare: () => 0.01,
+    log: { info: (_details, message) => logged.push(message) },
+  });
   await callsReach(4);
   release.stop();
   assert.deepEqual(calls.slice(0, 4), ['gc', 'trim', 'trim', 'trim']);
   assert.deepEqual(logged, ['released start-up memory']);
+});
+
+test('no trim after a busy interval: only once the loop has been quiet', async () => {
+  const { fake, calls, callsReach } = countingAddon();
+  // Busy, still busy, then quiet: only the third check trims.
+  const shares = [0.3, 0.06, 0.04];
+  const release = startMemoryRelease({
+    addon: fake,
+    afterStartMs: 5,
+    trimEveryMs: 5,
+    quietBelow: 0.05,
+    loopBusyShare: () => {
+      const share = shares.shift() ?? 0;
+      calls.push(`check ${share}`);
+      return share;
+    },
+  });
+  await callsReach(6);
+  release.stop();
+  assert.deepEqual(calls.slice(0, 6), ['gc', 'trim', 'check 0.3', 'check 0.06', 'check 0.04', 'trim']);
 });
 
 test('stop() before the first release cancels it', async () => {
