@@ -142,6 +142,31 @@ describe('SQLite checkpoint worker', { timeout: 30_000 }, () => {
     assert.equal(connection.pragma('wal_autocheckpoint', { simple: true }), 1000);
   });
 
+  test('a worker that stops checkpointing is ended, and checkpointing handed back to the connection', async () => {
+    const failure = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no failure reported within 10 s')), 10_000);
+      // After three checkpoints the worker's thread blocks for good, as on a hung disk.
+      start({
+        intervalMs: 10,
+        stallMs: 300,
+        testStallAfter: 3,
+        onReport,
+        reportEveryCheckpoint: true,
+        onFailure: (error) => {
+          clearTimeout(timer);
+          resolve(error);
+        },
+      });
+    });
+    const error = await failure;
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /no checkpoint in 0.3 s/);
+    assert.equal(reports.filter((r) => r.by === 'worker').length, 3);
+    assert.equal(connection.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    // The stuck thread was ended: stop() does not wait for it (afterEach stops it again).
+    await started[0]!.stop();
+  });
+
   test('on stop the worker closes its connection, so closing the server’s removes the log', async () => {
     const checkpointer = start({ intervalMs: 20, onReport, reportEveryCheckpoint: true });
     insert(200);

@@ -24,8 +24,9 @@
  * SQLITE_BUSY instead of waiting, because SQLite cannot wait for a lock
  * while a transaction holds a read snapshot.
  *
- * If the worker cannot start or dies, the server's connection goes back to
- * checkpointing by itself.
+ * If the worker cannot start, dies, or stops checkpointing (a thread stuck in
+ * a write to a hung disk, say: the log would then grow without bound), the
+ * server's connection goes back to checkpointing by itself.
  *
  * A checkpoint in one connection while another's write rewinds the log is
  * the pattern of SQLite's "WAL-reset" bug, fixed in 3.51.3; better-sqlite3
@@ -59,6 +60,10 @@ export interface CheckpointerOptions {
   onFailure?: (error: unknown) => void;
   /** Called when the server's own catch-up checkpoint fails; the worker carries on. */
   onCatchUpError?: (error: unknown) => void;
+  /** How long the worker may go without finishing a checkpoint before it counts as stuck, in milliseconds. */
+  stallMs?: number;
+  /** Tests only: the worker's thread blocks for good after this many checkpoints. */
+  testStallAfter?: number;
 }
 
 /** SQLite's own default: the log is checkpointed when it passes 1,000 pages. */
@@ -67,6 +72,10 @@ const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 const DEFAULT_INTERVAL_MS = 100;
 /** About 40 MB of log at 4 KB pages: a catch-up every ~4.5 s at 1,000 chat messages a second. */
 const DEFAULT_MAX_LOG_FRAMES = 10_000;
+/** A checkpoint of a 40 MB log takes well under a second on a working disk. */
+const DEFAULT_STALL_MS = 30_000;
+/** How long stop() waits for the worker to close its connection before it ends the thread. */
+const STOP_TIMEOUT_MS = 5_000;
 
 // CommonJS, evaluated in the worker: the server is bundled into one file, so
 // the worker cannot be a module of its own next to it.
@@ -74,8 +83,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { fileMustExist: true });
+// [0]: checkpoints finished, read by the server's watchdog. [1]: never changes.
+const heartbeat = new Int32Array(workerData.heartbeat);
 const timer = setInterval(() => {
+  if (workerData.testStallAfter && Atomics.load(heartbeat, 0) >= workerData.testStallAfter) Atomics.wait(heartbeat, 1, 0);
   const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+  Atomics.add(heartbeat, 0, 1);
   // The server needs to hear only of a long log; anyone watching, of every checkpoint.
   if (result.log < workerData.maxLogFrames && !workerData.reportEvery) return;
   parentPort.postMessage({ by: 'worker', busy: result.busy, logFrames: result.log, checkpointedFrames: result.checkpointed });
@@ -91,6 +104,7 @@ export class SqliteCheckpointer {
   private readonly worker: Worker | undefined;
   private readonly exited: Promise<void>;
   private stopping = false;
+  private watchdog: NodeJS.Timeout | undefined;
 
   /** Starts checkpointing the database at `path`, which `connection` (in WAL mode) has open. */
   constructor(
@@ -99,6 +113,7 @@ export class SqliteCheckpointer {
     private readonly options: CheckpointerOptions = {},
   ) {
     const maxLogFrames = options.maxLogFrames ?? DEFAULT_MAX_LOG_FRAMES;
+    const heartbeat = new Int32Array(new SharedArrayBuffer(8));
     let worker: Worker;
     try {
       worker = new Worker(WORKER_SOURCE, {
@@ -110,6 +125,8 @@ export class SqliteCheckpointer {
           intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
           maxLogFrames,
           reportEvery: options.reportEveryCheckpoint ?? false,
+          heartbeat: heartbeat.buffer,
+          testStallAfter: options.testStallAfter ?? 0,
         },
         // Not the server's flags: --cpu-prof and the like would apply to it too.
         execArgv: [],
@@ -137,6 +154,20 @@ export class SqliteCheckpointer {
         resolve();
       });
     });
+    // A thread that is alive but no longer checkpoints sends no error and no
+    // exit: it is noticed by its heartbeat standing still.
+    const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    let lastBeat = 0;
+    this.watchdog = setInterval(() => {
+      const beat = Atomics.load(heartbeat, 0);
+      if (beat !== lastBeat) {
+        lastBeat = beat;
+        return;
+      }
+      this.fallBack(new Error(`the checkpoint worker finished no checkpoint in ${stallMs / 1000} s`));
+      void worker.terminate();
+    }, stallMs);
+    this.watchdog.unref();
   }
 
   /** The server's connection checkpoints itself, so that its next write can rewind the log. */
@@ -156,6 +187,7 @@ export class SqliteCheckpointer {
   private fallBack(error: unknown): void {
     if (this.stopping) return;
     this.stopping = true;
+    clearInterval(this.watchdog);
     if (this.connection.open) this.connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
     this.options.onFailure?.(error);
   }
@@ -163,10 +195,15 @@ export class SqliteCheckpointer {
   /** Stops the worker; the connection's own close then checkpoints what is left. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.watchdog);
+    if (!this.worker) return;
     // Unreferenced so that it never holds the process open; until it has
     // closed its connection, though, the process must wait for it.
-    this.worker?.ref();
-    this.worker?.postMessage('stop');
+    this.worker.ref();
+    this.worker.postMessage('stop');
+    // A stuck thread never reads the message: end it instead.
+    const timer = setTimeout(() => void this.worker?.terminate(), STOP_TIMEOUT_MS);
     await this.exited;
+    clearTimeout(timer);
   }
 }
