@@ -48,6 +48,27 @@ if (process.env.BENCH_SIGNALLING_STEPS) {
   PLAN.rooms = { [peers]: rooms.split(',').map(Number) };
 }
 
+/**
+ * What RSS grows by per connection: the least-squares slope of RSS over
+ * connections, every window of every step. Unlike (RSS − idle) / connections
+ * it leaves out what any load grows back after an idle start (the young
+ * generation, malloc arenas), and unlike step-to-step differences it is not
+ * thrown about by where the old generation's GC cycle stood in a window.
+ */
+function rssSlopeKB(steps) {
+  if (new Set(steps.map((s) => s.connections)).size < 2) return null;
+  const n = steps.length;
+  const meanX = steps.reduce((sum, s) => sum + s.connections, 0) / n;
+  const meanY = steps.reduce((sum, s) => sum + s.server.rssMB, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const s of steps) {
+    covariance += (s.connections - meanX) * (s.server.rssMB - meanY);
+    variance += (s.connections - meanX) ** 2;
+  }
+  return round(((covariance / variance) * 1024), 1);
+}
+
 export async function runSignalling({ nodeArgs = [] } = {}) {
   const dbDir = mkdtempSync(join(tmpdir(), 'callroom-bench-sig-'));
   const databaseUrl = `sqlite:${join(dbDir, 'bench.db')}`;
@@ -105,12 +126,6 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
           const { result, figures: [serverFigures] } = await measuredRun([server], PLAN, () =>
             loadgen.call('signal', { ratePerConn: RATE_PER_PEER, warmMs: PLAN.warmMs, measureMs: PLAN.measureMs, drainMs: PLAN.drainMs }));
           const rssPerConnKB = round((serverFigures.rssMB * 2 ** 20 - baseRss) / result.connections / 1024, 1);
-          // What each connection added since the previous step: the slope, without the
-          // young generation and malloc arenas any load grows back after an idle start.
-          const previousStep = steps.findLast((s) => s.rooms !== roomCount);
-          const rssPerAddedConnKB = previousStep
-            ? round(((serverFigures.rssMB - previousStep.server.rssMB) * 1024) / (result.connections - previousStep.connections), 1)
-            : null;
           const step = {
             rooms: roomCount,
             peersPerRoom: peers,
@@ -122,14 +137,14 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
             lost: result.lost,
             errors: result.errors,
             unexpectedCloses: result.unexpectedCloses,
-            server: { ...serverFigures, rssPerConnectionKB: rssPerConnKB, rssPerAddedConnectionKB: rssPerAddedConnKB },
+            server: { ...serverFigures, rssPerConnectionKB: rssPerConnKB },
             generator: result.generator,
             // The 100 ms slices of the measured window whose worst relay passed 50 ms: a few stalls, or a spread?
             slicesOver50Ms: result.slicesOver50Ms,
           };
           step.pass = step.lost === 0 && step.unexpectedCloses === 0 && step.latencyMs.p99 !== null && step.latencyMs.p99 < P99_LIMIT_MS;
           steps.push(step);
-          log(`  P=${peers} R=${roomCount}: ${step.connections} conns, ${step.messagesPerSecond} msg/s, p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} p99.9 ${step.latencyMs.p999} ms, lost ${step.lost}, server CPU ${serverFigures.cpuPercent}% (kernel ${serverFigures.systemCpuPercent}%) RSS ${serverFigures.rssMB} MB (${rssPerConnKB} KB/conn, ${rssPerAddedConnKB ?? '-'} per added) ELD max ${serverFigures.eventLoopDelayMaxMs} ms, generator CPU ${result.generator.cpuPercent}% ${step.pass ? 'PASS' : 'FAIL'}`);
+          log(`  P=${peers} R=${roomCount}: ${step.connections} conns, ${step.messagesPerSecond} msg/s, p50 ${step.latencyMs.p50} p99 ${step.latencyMs.p99} p99.9 ${step.latencyMs.p999} ms, lost ${step.lost}, server CPU ${serverFigures.cpuPercent}% (kernel ${serverFigures.systemCpuPercent}%) RSS ${serverFigures.rssMB} MB (${rssPerConnKB} KB/conn) ELD max ${serverFigures.eventLoopDelayMaxMs} ms, generator CPU ${result.generator.cpuPercent}% ${step.pass ? 'PASS' : 'FAIL'}`);
           if (!step.pass && result.slicesOver50Ms) log(`    slices over 50 ms: ${result.slicesOver50Ms.over} of ${result.slicesOver50Ms.of}; worst ${result.slicesOver50Ms.worst.map((w) => `${w.worstMs} ms at +${w.atMs} ms`).join(', ')}`);
           step.window = window;
           passed &&= step.pass;
@@ -151,6 +166,7 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
         idleReadAfterSeconds: IDLE_READ_MS / 1000,
         rssBeforeConnectionsMB: round(baseRss / 2 ** 20, 1),
         peakRssMB: final ? round(final.peakRssBytes / 2 ** 20, 1) : null,
+        rssSlopeKBPerConnection: rssSlopeKB(steps),
         steps,
         capacity: best ? { connections: best.connections, messagesPerSecond: best.messagesPerSecond, p99Ms: best.latencyMs.p99, rssPerConnectionKB: best.server.rssPerConnectionKB } : null,
       });

@@ -35,11 +35,11 @@ const renderers = {
   signalling(result) {
     const out = [];
     if (result.settledIdle) out.push(`An idle server's RSS ${result.settledIdle.afterSeconds} s after start (a server of its own, started on the same database): ${fmt(result.settledIdle.rssMB, 1)} MB.`, '');
-    out.push('KB/conn: (RSS − RSS before connections) / connections. KB/added conn: RSS growth since the previous step / connections added, which leaves out what any load grows back after an idle start (the young generation, malloc arenas).', '');
+    out.push('KB/conn: (RSS − RSS before connections) / connections. The slope: least-squares RSS growth per connection over every window, which leaves out what any load grows back after an idle start (the young generation, malloc arenas).', '');
     for (const s of result.series) {
-      out.push(`P = ${s.peersPerRoom} peers per room; idle RSS ${fmt(s.idleRssMB, 1)} MB ${s.idleReadAfterSeconds ?? 2} s after start, RSS before connections ${fmt(s.rssBeforeConnectionsMB, 1)} MB. Capacity: ${s.capacity ? `${s.capacity.connections} connections, ${s.capacity.messagesPerSecond} msg/s (p99 ${s.capacity.p99Ms} ms)` : 'none of the steps passed'}.`, '');
-      out.push(...table(['rooms', 'window', 'conns', 'msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'lost', 'server CPU %', 'of it kernel %', 'RSS MB', 'KB/conn', 'KB/added conn', 'ELD max ms', 'gen CPU %', 'pass'],
-        s.steps.map((t) => [t.rooms, (t.window ?? 0) + 1, t.connections, fmt(t.messagesPerSecond), fmt(t.latencyMs.p50, 1), fmt(t.latencyMs.p99, 1), fmt(t.latencyMs.p999, 1), t.lost, fmt(t.server.cpuPercent), fmt(t.server.systemCpuPercent), fmt(t.server.rssMB), fmt(t.server.rssPerConnectionKB, 1), fmt(t.server.rssPerAddedConnectionKB, 1), fmt(t.server.eventLoopDelayMaxMs, 1), fmt(t.generator.cpuPercent), t.pass ? 'yes' : 'no'])));
+      out.push(`P = ${s.peersPerRoom} peers per room; idle RSS ${fmt(s.idleRssMB, 1)} MB ${s.idleReadAfterSeconds ?? 2} s after start, RSS before connections ${fmt(s.rssBeforeConnectionsMB, 1)} MB, slope ${fmt(s.rssSlopeKBPerConnection, 1)} KB per connection. Capacity: ${s.capacity ? `${s.capacity.connections} connections, ${s.capacity.messagesPerSecond} msg/s (p99 ${s.capacity.p99Ms} ms)` : 'none of the steps passed'}.`, '');
+      out.push(...table(['rooms', 'window', 'conns', 'msg/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'lost', 'server CPU %', 'of it kernel %', 'RSS MB', 'KB/conn', 'ELD max ms', 'gen CPU %', 'pass'],
+        s.steps.map((t) => [t.rooms, (t.window ?? 0) + 1, t.connections, fmt(t.messagesPerSecond), fmt(t.latencyMs.p50, 1), fmt(t.latencyMs.p99, 1), fmt(t.latencyMs.p999, 1), t.lost, fmt(t.server.cpuPercent), fmt(t.server.systemCpuPercent), fmt(t.server.rssMB), fmt(t.server.rssPerConnectionKB, 1), fmt(t.server.eventLoopDelayMaxMs, 1), fmt(t.generator.cpuPercent), t.pass ? 'yes' : 'no'])));
       out.push('');
     }
     return out;
