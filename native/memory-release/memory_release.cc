@@ -4,7 +4,11 @@
 // own, but only some 10-30 s after the heap goes quiet, and nothing ever does
 // the second. See docs/performance.md ("What bounds base RSS").
 #include <node_api.h>
+#include <node_version.h>
 #include <v8.h>
+#if defined(__linux__)
+#include <features.h>  // defines __GLIBC__ when the C library is glibc
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -36,6 +40,13 @@ napi_value MallocTrim(napi_env env, napi_callback_info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  // N-API would load this build in any Node, but the V8 call above is only
+  // known to match the headers of the Node it was compiled against.
+  const napi_node_version* running = nullptr;
+  if (napi_get_node_version(env, &running) != napi_ok || running->major != NODE_MAJOR_VERSION) {
+    napi_throw_error(env, nullptr, "built for another major version of Node: run npm rebuild callroom-memory-release");
+    return nullptr;
+  }
   napi_property_descriptor methods[] = {
       {"lowMemoryNotification", nullptr, LowMemoryNotification, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mallocTrim", nullptr, MallocTrim, nullptr, nullptr, nullptr, napi_default, nullptr},

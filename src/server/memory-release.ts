@@ -45,11 +45,12 @@ const DEFAULT_TRIM_EVERY_MS = 60_000;
 /** An idle server's loop is under 1 % busy; 8,000 signalling connections keep it ~25 % busy. */
 const DEFAULT_QUIET_BELOW = 0.05;
 
-export function loadMemoryReleaseAddon(): MemoryReleaseAddon | undefined {
+/** The addon, or why it could not be loaded (not built here, or built for another Node). */
+export function loadMemoryReleaseAddon(): MemoryReleaseAddon | Error {
   try {
     return createRequire(import.meta.url)('callroom-memory-release') as MemoryReleaseAddon;
-  } catch {
-    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
 
@@ -68,9 +69,9 @@ const rssMB = () => Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10;
 
 /** Schedules the releases; `stop()` cancels them. The timers never keep the process alive. */
 export function startMemoryRelease(options: MemoryReleaseOptions = {}): { stop(): void } {
-  const addon = options.addon === undefined ? loadMemoryReleaseAddon() : options.addon;
-  if (!addon) {
-    options.log?.info({}, 'memory release addon not built: idle memory is left to V8 and malloc');
+  const addon = options.addon === undefined ? loadMemoryReleaseAddon() : options.addon ?? new Error('none given');
+  if (addon instanceof Error) {
+    options.log?.info({ reason: addon.message }, 'memory release addon not loaded: idle memory is left to V8 and malloc');
     return { stop() {} };
   }
   let trimTimer: NodeJS.Timeout | undefined;
