@@ -187,7 +187,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clearInterval(sweep);
     await hub.close();
     await bus.close();
-    await checkpointer?.stop();
+    if (checkpointer && !(await checkpointer.stop())) app.log.warn('the SQLite checkpoint worker did not exit: closing without it');
     await db.destroy();
   });
 

@@ -148,7 +148,8 @@ describe('SQLite checkpoint worker', { timeout: 30_000 }, () => {
       // After three checkpoints the worker's thread blocks for good, as on a hung disk.
       start({
         intervalMs: 10,
-        stallMs: 300,
+        // Long enough for a busy machine to start the thread and open the database.
+        stallMs: 2000,
         testStallAfter: 3,
         onReport,
         reportEveryCheckpoint: true,
@@ -160,11 +161,19 @@ describe('SQLite checkpoint worker', { timeout: 30_000 }, () => {
     });
     const error = await failure;
     assert.ok(error instanceof Error);
-    assert.match(error.message, /no checkpoint in 0.3 s/);
+    assert.match(error.message, /no checkpoint in 2 s/);
     assert.equal(reports.filter((r) => r.by === 'worker').length, 3);
     assert.equal(connection.pragma('wal_autocheckpoint', { simple: true }), 1000);
     // The stuck thread was ended: stop() does not wait for it (afterEach stops it again).
     await started[0]!.stop();
+  });
+
+  test('stop() ends a worker that is stuck, rather than wait for it', async () => {
+    // Blocked before it reads any message, so the stop message cannot reach it;
+    // and the watchdog is not to notice within the test.
+    const checkpointer = start({ stallMs: 600_000, stopTimeoutMs: 200, testStallAfter: 0 });
+    // True only when the thread really exited; stop() gives up on one that will not.
+    assert.equal(await checkpointer.stop(), true);
   });
 
   test('on stop the worker closes its connection, so closing the server’s removes the log', async () => {

@@ -60,9 +60,11 @@ export interface CheckpointerOptions {
   onFailure?: (error: unknown) => void;
   /** Called when the server's own catch-up checkpoint fails; the worker carries on. */
   onCatchUpError?: (error: unknown) => void;
-  /** How long the worker may go without finishing a checkpoint before it counts as stuck, in milliseconds. */
+  /** How long the worker may go without finishing a checkpoint (the first one included) before it counts as stuck, in milliseconds. */
   stallMs?: number;
-  /** Tests only: the worker's thread blocks for good after this many checkpoints. */
+  /** How long stop() waits for the worker to close its connection before it ends the thread, in milliseconds. */
+  stopTimeoutMs?: number;
+  /** Tests only: the worker's thread blocks for good after this many checkpoints (0: as soon as it has opened the database). */
   testStallAfter?: number;
 }
 
@@ -74,8 +76,7 @@ const DEFAULT_INTERVAL_MS = 100;
 const DEFAULT_MAX_LOG_FRAMES = 10_000;
 /** A checkpoint of a 40 MB log takes well under a second on a working disk. */
 const DEFAULT_STALL_MS = 30_000;
-/** How long stop() waits for the worker to close its connection before it ends the thread. */
-const STOP_TIMEOUT_MS = 5_000;
+const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 
 // CommonJS, evaluated in the worker: the server is bundled into one file, so
 // the worker cannot be a module of its own next to it.
@@ -85,8 +86,10 @@ const Database = require(workerData.driverPath);
 const db = new Database(workerData.path, { fileMustExist: true });
 // [0]: checkpoints finished, read by the server's watchdog. [1]: never changes.
 const heartbeat = new Int32Array(workerData.heartbeat);
+const stall = () => Atomics.wait(heartbeat, 1, 0);
+if (workerData.testStallAfter === 0) stall();
 const timer = setInterval(() => {
-  if (workerData.testStallAfter && Atomics.load(heartbeat, 0) >= workerData.testStallAfter) Atomics.wait(heartbeat, 1, 0);
+  if (workerData.testStallAfter > 0 && Atomics.load(heartbeat, 0) >= workerData.testStallAfter) stall();
   const [result] = db.pragma('wal_checkpoint(PASSIVE)');
   Atomics.add(heartbeat, 0, 1);
   // The server needs to hear only of a long log; anyone watching, of every checkpoint.
@@ -126,7 +129,7 @@ export class SqliteCheckpointer {
           maxLogFrames,
           reportEvery: options.reportEveryCheckpoint ?? false,
           heartbeat: heartbeat.buffer,
-          testStallAfter: options.testStallAfter ?? 0,
+          testStallAfter: options.testStallAfter ?? -1,
         },
         // Not the server's flags: --cpu-prof and the like would apply to it too.
         execArgv: [],
@@ -155,18 +158,24 @@ export class SqliteCheckpointer {
       });
     });
     // A thread that is alive but no longer checkpoints sends no error and no
-    // exit: it is noticed by its heartbeat standing still.
+    // exit: it is noticed by its heartbeat standing still. (Ending it works
+    // when it is stuck in JavaScript or between calls; a thread blocked inside
+    // a system call ends only when the call returns. The server's own
+    // checkpoints would then block on the same disk, but its log is bounded.)
     const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
     let lastBeat = 0;
+    let lastBeatAt = Date.now();
     this.watchdog = setInterval(() => {
       const beat = Atomics.load(heartbeat, 0);
       if (beat !== lastBeat) {
         lastBeat = beat;
+        lastBeatAt = Date.now();
         return;
       }
+      if (Date.now() - lastBeatAt < stallMs) return;
       this.fallBack(new Error(`the checkpoint worker finished no checkpoint in ${stallMs / 1000} s`));
       void worker.terminate();
-    }, stallMs);
+    }, stallMs / 4);
     this.watchdog.unref();
   }
 
@@ -192,18 +201,31 @@ export class SqliteCheckpointer {
     this.options.onFailure?.(error);
   }
 
-  /** Stops the worker; the connection's own close then checkpoints what is left. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the worker; the connection's own close then checkpoints what is
+   * left. Resolves true once the thread has exited, or false after twice the
+   * stop timeout if even ending it did not make it exit (blocked in a system
+   * call): the process then has a thread it cannot wait for.
+   */
+  async stop(): Promise<boolean> {
     this.stopping = true;
     clearInterval(this.watchdog);
-    if (!this.worker) return;
+    const worker = this.worker;
+    if (!worker) return true;
     // Unreferenced so that it never holds the process open; until it has
     // closed its connection, though, the process must wait for it.
-    this.worker.ref();
-    this.worker.postMessage('stop');
-    // A stuck thread never reads the message: end it instead.
-    const timer = setTimeout(() => void this.worker?.terminate(), STOP_TIMEOUT_MS);
-    await this.exited;
-    clearTimeout(timer);
+    worker.ref();
+    worker.postMessage('stop');
+    const timeoutMs = this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    let giveUp: () => void = () => undefined;
+    const gaveUp = new Promise<false>((resolve) => (giveUp = () => resolve(false)));
+    // A stuck thread never reads the message: end it instead, and stop waiting for it after that.
+    const endTimer = setTimeout(() => void worker.terminate(), timeoutMs);
+    const giveUpTimer = setTimeout(giveUp, 2 * timeoutMs);
+    const exited = await Promise.race([this.exited.then(() => true), gaveUp]);
+    clearTimeout(endTimer);
+    clearTimeout(giveUpTimer);
+    worker.unref();
+    return exited;
   }
 }
