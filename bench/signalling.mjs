@@ -88,11 +88,10 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
   };
   let settledIdle;
   try {
-    // V8 shrinks an idle heap (its memory reducer) some 10-20 s after start,
-    // and a self-hosted server spends most of its life idle. Read on a server
-    // of its own: one that went on to carry load would start it with a
-    // shrunken young generation, and its RSS per connection would then
-    // include that generation growing back.
+    // A self-hosted server spends most of its life idle: this is its base RSS,
+    // read well after its own release of start-up memory (2 s after listen)
+    // and V8's memory reducer (10-30 s). On a server of its own, so that the
+    // load servers below start from a fresh process.
     if (!QUICK) {
       server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: 'signalling-idle' });
       await sleep(SETTLE_MS);

@@ -217,11 +217,10 @@ export class SqliteCheckpointer {
     worker.ref();
     worker.postMessage('stop');
     const timeoutMs = this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-    let giveUp: () => void = () => undefined;
-    const gaveUp = new Promise<false>((resolve) => (giveUp = () => resolve(false)));
     // A stuck thread never reads the message: end it instead, and stop waiting for it after that.
     const endTimer = setTimeout(() => void worker.terminate(), timeoutMs);
-    const giveUpTimer = setTimeout(giveUp, 2 * timeoutMs);
+    let giveUpTimer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<false>((resolve) => (giveUpTimer = setTimeout(resolve, 2 * timeoutMs, false)));
     const exited = await Promise.race([this.exited.then(() => true), gaveUp]);
     clearTimeout(endTimer);
     clearTimeout(giveUpTimer);
