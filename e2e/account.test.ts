@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { launchBrowser, newUserContext, PASSWORD, registerThroughUi, startApp, watchPage, type AppProcess, type Browser, type PageProblems } from './harness.js';
+import { launchBrowser, newUserContext, PASSWORD, registerThroughUi, startApp, watchPage, type AppProcess, type Browser, type PageProblems } from './harness.ts';
 
 const NEW_PASSWORD = 'another long passphrase';
 

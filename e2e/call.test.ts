@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.js';
+import { joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.ts';
 
 describe('a call between two users', () => {
   let app: AppProcess;

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { createRoom, joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems, enterRoom } from './harness.js';
+import { createRoom, joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems, enterRoom } from './harness.ts';
 
 
 /** Makes getUserMedia fail the way a browser does when the user blocked the camera. */

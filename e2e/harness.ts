@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../test/helpers/net.js';
+import { freePort } from '../test/helpers/net.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const PASSWORD = 'correct horse battery';
@@ -57,7 +57,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const spawnServer = () =>
-    spawn('node', ['dist/server/main.cjs'], {
+    spawn('node', ['src/server/main.ts'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'e2e.db')}`, ICE_SERVERS: 'none', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

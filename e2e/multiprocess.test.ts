@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { PrivateRedis } from '../test/helpers/redis.js';
-import { joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, startPostgres, waitForRemoteVideo, type AppProcess, type Browser, type PrivatePostgres } from './harness.js';
+import { PrivateRedis } from '../test/helpers/redis.ts';
+import { joinCall, launchBrowser, newUserContext, registerThroughUi, startApp, startPostgres, waitForRemoteVideo, type AppProcess, type Browser, type PrivatePostgres } from './harness.ts';
 
 /** Needs redis-server and PostgreSQL's server binaries; CI always has them (.ci/run installs them). */
 const missing = [

@@ -14,7 +14,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createRoom, decodedFrames, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, enterRoom } from './harness.js';
+import { createRoom, decodedFrames, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, enterRoom } from './harness.ts';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 const suffix = String(process.pid);

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRoom, decodedFrames, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, type Browser, type Page, enterRoom } from './harness.js';
+import { createRoom, decodedFrames, launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, type AppProcess, type Browser, type Page, enterRoom } from './harness.ts';
 
 /** Marks the current RTCPeerConnection objects so a later check can tell if they were replaced. */
 function markPeerConnections(page: Page): Promise<number> {

@@ -7,8 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { turnCredential } from '../src/server/turn-credentials.js';
-import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, startCoturn, turnAllocates, waitForRemoteVideo, type AppProcess, type Browser, type Coturn, type Page, enterRoom } from './harness.js';
+import { turnCredential } from '../src/server/turn-credentials.ts';
+import { createRoom, launchBrowser, newUserContext, registerThroughUi, startApp, startCoturn, turnAllocates, waitForRemoteVideo, type AppProcess, type Browser, type Coturn, type Page, enterRoom } from './harness.ts';
 
 describe('calls through TURN', () => {
   let turn: Coturn;

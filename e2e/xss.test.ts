@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import {
   launchBrowser, newUserContext, registerThroughUi, startApp, waitForRemoteVideo, watchCspViolations, watchPage,
-  type AppProcess, type Browser, type BrowserContext, type CspViolation, type Page, type PageProblems, enterRoom } from './harness.js';
+  type AppProcess, type Browser, type BrowserContext, type CspViolation, type Page, type PageProblems, enterRoom } from './harness.ts';
 
 /** The payloads of SECURITY.md C7 (after MiroTalk's XSS history). */
 const PAYLOADS = [

@@ -18,8 +18,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '../test/helpers/net.js';
-import { HttpClient, PASSWORD, WsClient } from '../test/helpers/client.js';
+import { freePort } from '../test/helpers/net.ts';
+import { HttpClient, PASSWORD, WsClient } from '../test/helpers/client.ts';
 
 const SOCKETS = Number(process.env.LOAD_SOCKETS ?? 2000);
 const ROOMS_PER_USER = 5;
@@ -57,7 +57,7 @@ async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'callroom-load-'));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = spawn('node', ['dist/server/main.cjs'], {
+  const child = spawn('node', ['src/server/main.ts'], {
     env: {
       ...process.env,
       PORT: String(port),

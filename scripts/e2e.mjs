@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
 const files = readdirSync('e2e').filter((f) => f.endsWith('.test.ts')).map((f) => `e2e/${f}`);
-const testCommand = ['node', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files];
+const testCommand = ['node', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files];
 
 if (process.env.CALLROOM_E2E_NETNS === '1') {
   const result = spawnSync(testCommand[0], testCommand.slice(1), { stdio: 'inherit' });

@@ -38,14 +38,14 @@ export function freePort() {
 }
 
 /**
- * A private copy of the app to run: the server bundle, the browser assets and
+ * A private copy of the app to run: the browser assets and
  * the page templates, so a concurrent `npm run build` (which deletes dist/)
  * cannot pull the files from under a running benchmark. `BENCH_APP_DIR`
  * reuses one made by the parent process.
  */
 export function appDir() {
   const dir = process.env.BENCH_APP_DIR;
-  if (!dir || !existsSync(join(dir, 'dist/server/main.cjs'))) throw new Error('BENCH_APP_DIR is not set up: run through scripts/bench.mjs');
+  if (!dir || !existsSync(join(dir, 'dist/assets/room.js'))) throw new Error('BENCH_APP_DIR is not set up: run through scripts/bench.mjs');
   return dir;
 }
 
@@ -61,7 +61,7 @@ export function prepareAppDir({ build = true } = {}) {
     const result = spawnSync('node', [join(ROOT, 'scripts/build.mjs')], { cwd: dir, stdio: 'inherit' });
     if (result.status !== 0) throw new Error('build failed');
   } else {
-    if (!existsSync(join(ROOT, 'dist/server/main.cjs'))) throw new Error('BENCH_SKIP_BUILD=1 but dist/ is missing: run npm run build');
+    if (!existsSync(join(ROOT, 'dist/assets/room.js'))) throw new Error('BENCH_SKIP_BUILD=1 but dist/ is missing: run npm run build');
     cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   }
   return dir;
@@ -109,13 +109,13 @@ export const SERVE_NODE_FLAGS = (() => {
   // For experiments: BENCH_SERVE_NODE_FLAGS="" measures the server without them.
   if (process.env.BENCH_SERVE_NODE_FLAGS !== undefined) return process.env.BENCH_SERVE_NODE_FLAGS.split(/\s+/).filter(Boolean);
   const serve = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
-  const flags = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/server\/main\.cjs$/.exec(serve);
-  if (!flags) throw new Error(`package.json "serve" is not "node [--flags] dist/server/main.cjs": ${serve}`);
+  const flags = /^node((?: --[\w-]+(?:=\S+)?)*) src\/server\/main\.ts$/.exec(serve);
+  if (!flags) throw new Error(`package.json "serve" is not "node [--flags] src/server/main.ts": ${serve}`);
   return flags[1].trim().split(' ').filter(Boolean);
 })();
 
 /**
- * Starts dist/server/main.cjs from the private app folder. `cpu` pins it with
+ * Starts src/server/main.ts from the private app folder. `cpu` pins it with
  * taskset; the file-descriptor limit is raised for thousands of sockets.
  * `nodeArgs` may add `--cpu-prof` and the like.
  */
@@ -129,7 +129,7 @@ export async function startServer({ env = {}, cpu, nodeArgs = [], databaseUrl, l
     databaseUrl = `sqlite:${join(tempDir, 'bench.db')}`;
   }
   const pin = cpu === undefined ? '' : `taskset -c ${cpu} `;
-  const command = `ulimit -n $(ulimit -Hn); exec ${pin}node ${[...SERVE_NODE_FLAGS, ...nodeArgs].join(' ')} dist/server/main.cjs`;
+  const command = `ulimit -n $(ulimit -Hn); exec ${pin}node ${[...SERVE_NODE_FLAGS, ...nodeArgs].join(' ')} src/server/main.ts`;
   const child = spawn('sh', ['-c', command], {
     cwd: dir,
     env: { ...process.env, ...BENCH_SERVER_ENV, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ...env },

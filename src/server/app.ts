@@ -9,35 +9,34 @@ import staticFiles from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Config } from './config.js';
-import type { AppContext } from './context.js';
-import { migrateToLatest, openDatabase } from './db/database.js';
-import { SqliteCheckpointer } from './db/sqlite-checkpointer.js';
-import { createUsersRepo } from './repos/users.js';
-import { createSessionsRepo } from './repos/sessions.js';
-import { createRoomsRepo } from './repos/rooms.js';
-import { createInvitationsRepo } from './repos/invitations.js';
-import { createChatRepo } from './repos/chat.js';
-import { createSessionAccess, sessionCookies } from './auth/session.js';
-import { createRateLimiter, createRedisRateLimiter, type RateLimitOptions } from './auth/rate-limiter.js';
-import { LiveSessions } from './realtime/live-sessions.js';
-import { RoomHub } from './realtime/room-hub.js';
-import { MemoryBus } from './realtime/memory-bus.js';
-import { RedisBus } from './realtime/redis-bus.js';
-import { installSignalingUpgrade } from './realtime/ws-upgrade.js';
-import { createResumeTokens } from './realtime/resume-tokens.js';
-import { serverKey } from './repos/server-keys.js';
-import { createMetrics } from './metrics.js';
-import { installErrorHandler } from './http/errors.js';
-import { installSecurityHeaders } from './http/security-headers.js';
-import { installSameOriginCheck } from './http/same-origin.js';
-import { authRoutes } from './routes/auth.js';
-import { accountRoutes } from './routes/account.js';
-import { roomRoutes } from './routes/rooms.js';
-import { invitationRoutes } from './routes/invitations.js';
-import { pageRoutes } from './routes/pages.js';
-import { healthRoutes } from './routes/health.js';
-import { iceRoutes } from './routes/ice.js';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { migrateToLatest, openDatabase } from './db/database.ts';
+import { createUsersRepo } from './repos/users.ts';
+import { createSessionsRepo } from './repos/sessions.ts';
+import { createRoomsRepo } from './repos/rooms.ts';
+import { createInvitationsRepo } from './repos/invitations.ts';
+import { createChatRepo } from './repos/chat.ts';
+import { createSessionAccess, sessionCookies } from './auth/session.ts';
+import { createRateLimiter, createRedisRateLimiter, type RateLimitOptions } from './auth/rate-limiter.ts';
+import { LiveSessions } from './realtime/live-sessions.ts';
+import { RoomHub } from './realtime/room-hub.ts';
+import { MemoryBus } from './realtime/memory-bus.ts';
+import { RedisBus } from './realtime/redis-bus.ts';
+import { installSignalingUpgrade } from './realtime/ws-upgrade.ts';
+import { createResumeTokens } from './realtime/resume-tokens.ts';
+import { serverKey } from './repos/server-keys.ts';
+import { createMetrics } from './metrics.ts';
+import { installErrorHandler } from './http/errors.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
+import { installSameOriginCheck } from './http/same-origin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { accountRoutes } from './routes/account.ts';
+import { roomRoutes } from './routes/rooms.ts';
+import { invitationRoutes } from './routes/invitations.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { healthRoutes } from './routes/health.ts';
+import { iceRoutes } from './routes/ice.ts';
 
 /** Largest request body on any route, in bytes; routes set smaller limits. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -174,20 +173,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ctx.liveSessions.sweep(sessions).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
   }, Math.min(SESSION_SWEEP_INTERVAL_MS, config.sessionIdleMs / 4));
   sweep.unref();
-  // Started last, so that a failure anywhere above leaves no thread behind.
-  const checkpointer =
-    database.kind === 'sqlite' && database.path !== ':memory:'
-      ? new SqliteCheckpointer(database.sqlite, database.path, {
-          onFailure: (err) => app.log.warn({ err }, 'SQLite checkpoint worker failed: the server checkpoints on its own again'),
-          onCatchUpError: (err) => app.log.warn({ err }, 'SQLite checkpoint failed'),
-        })
-      : undefined;
   app.addHook('onClose', async () => {
     clearInterval(purge);
     clearInterval(sweep);
     await hub.close();
     await bus.close();
-    if (checkpointer && !(await checkpointer.stop())) app.log.warn('the SQLite checkpoint worker did not exit: closing without it');
     await db.destroy();
   });
 

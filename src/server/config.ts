@@ -3,7 +3,7 @@
  * start-up: a bad value stops the process with a message naming the variable.
  */
 import { z } from 'zod';
-import { DEFAULT_ROOM_CAPACITY } from '../shared/limits.js';
+import { DEFAULT_ROOM_CAPACITY } from '../shared/limits.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -1,18 +1,18 @@
 /** Everything route modules depend on, built once in `app.ts` and passed in. */
-import type { Config } from './config.js';
-import type { Db, DbKind } from './db/database.js';
-import type { UsersRepo } from './repos/users.js';
-import type { SessionsRepo } from './repos/sessions.js';
-import type { RoomsRepo } from './repos/rooms.js';
-import type { InvitationsRepo } from './repos/invitations.js';
-import type { ChatRepo } from './repos/chat.js';
-import type { SessionAccess } from './auth/session.js';
-import type { RateLimiter } from './auth/rate-limiter.js';
-import type { LiveSessions } from './realtime/live-sessions.js';
-import type { RoomHub } from './realtime/room-hub.js';
-import type { Bus } from './realtime/bus.js';
-import type { ResumeTokens } from './realtime/resume-tokens.js';
-import type { Metrics } from './metrics.js';
+import type { Config } from './config.ts';
+import type { Db, DbKind } from './db/database.ts';
+import type { UsersRepo } from './repos/users.ts';
+import type { SessionsRepo } from './repos/sessions.ts';
+import type { RoomsRepo } from './repos/rooms.ts';
+import type { InvitationsRepo } from './repos/invitations.ts';
+import type { ChatRepo } from './repos/chat.ts';
+import type { SessionAccess } from './auth/session.ts';
+import type { RateLimiter } from './auth/rate-limiter.ts';
+import type { LiveSessions } from './realtime/live-sessions.ts';
+import type { RoomHub } from './realtime/room-hub.ts';
+import type { Bus } from './realtime/bus.ts';
+import type { ResumeTokens } from './realtime/resume-tokens.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppContext {
   config: Config;

@@ -1,7 +1,6 @@
 /** Starts the server: validated configuration, then listen; SIGTERM drains and exits. */
-import { ConfigError, loadConfig } from './config.js';
-import { buildApp } from './app.js';
-import { startMemoryRelease } from './memory-release.js';
+import { ConfigError, loadConfig } from './config.ts';
+import { buildApp } from './app.ts';
 
 /** Longest a graceful shutdown may take before the process exits anyway, in milliseconds. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -20,13 +19,11 @@ async function main(): Promise<void> {
 
   const { app } = await buildApp(config);
   await app.listen({ port: config.port, host: config.host });
-  const memoryRelease = startMemoryRelease({ log: app.log });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    memoryRelease.stop();
     app.log.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(

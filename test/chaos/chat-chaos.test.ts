@@ -15,12 +15,12 @@ import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { ChatLog } from '../../src/client/rtc/chat-log.js';
-import { PROTOCOL_VERSION, parseServerMessage, type ClientMessage } from '../../src/shared/protocol.js';
-import { startApp, type AppProcess } from '../../e2e/harness.js';
-import { freshDatabase } from '../helpers/server.js';
-import { PrivateRedis } from '../helpers/redis.js';
-import { registeredClient } from '../helpers/client.js';
+import { ChatLog } from '../../src/client/rtc/chat-log.ts';
+import { PROTOCOL_VERSION, parseServerMessage, type ClientMessage } from '../../src/shared/protocol.ts';
+import { startApp, type AppProcess } from '../../e2e/harness.ts';
+import { freshDatabase } from '../helpers/server.ts';
+import { PrivateRedis } from '../helpers/redis.ts';
+import { registeredClient } from '../helpers/client.ts';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261127);
 const MESSAGES_PER_CLIENT = [334, 333, 333];
@@ -55,7 +55,15 @@ class ChaosClient {
   /** What the faults did to this client, reported at the end. */
   readonly stats = { connections: 0, refusedChats: 0, historyRequests: 0 };
 
-  constructor(readonly name: string, private readonly cookie: string, private readonly roomId: string, private readonly origins: () => string[]) {
+  readonly name: string;
+  private readonly cookie: string;
+  private readonly roomId: string;
+  private readonly origins: () => string[];
+  constructor(name: string, cookie: string, roomId: string, origins: () => string[]) {
+    this.name = name;
+    this.cookie = cookie;
+    this.roomId = roomId;
+    this.origins = origins;
     this.log = new ChatLog(`chaos-${name}`);
   }
 
@@ -259,7 +267,7 @@ test(`chat under chaos keeps every message exactly once, in order (seed ${SEED})
   // The faults must have bitten, or this test proves nothing.
   assert.ok(clients.every((c) => c.stats.connections >= 5), 'every client was disconnected several times');
 
-  const { openDatabase } = await import('../../src/server/db/database.js');
+  const { openDatabase } = await import('../../src/server/db/database.ts');
   const { db } = await openDatabase(database.url);
   const rows = await db.selectFrom('chat_messages').select(['seq', 'client_id', 'text']).where('room_id', '=', roomId).orderBy('seq').execute();
   await db.destroy();

@@ -1,7 +1,7 @@
 /** A cookie-keeping HTTP client and a WebSocket client that can await messages, for tests. */
 import WebSocket from 'ws';
-import type { ClientMessage, ServerMessage } from '../../src/shared/protocol.js';
-import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import type { ClientMessage, ServerMessage } from '../../src/shared/protocol.ts';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -12,7 +12,9 @@ export interface HttpResult<T = any> {
 export class HttpClient {
   cookie = '';
 
-  constructor(readonly origin: string) {}
+  readonly origin: string;
+  constructor(origin: string) {
+    this.origin = origin;}
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
     const response = await fetch(this.origin + path, {
@@ -74,7 +76,9 @@ export class WsClient {
   private waiters: Array<{ match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }> = [];
   closed: Promise<{ code: number; reason: string }>;
 
-  constructor(readonly socket: WebSocket) {
+  readonly socket: WebSocket;
+  constructor(socket: WebSocket) {
+    this.socket = socket;
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as ServerMessage;
       this.received.push(message);

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freePort } from './net.js';
+import { freePort } from './net.ts';
 
 /** The shared Redis the multi-instance tests use. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? '';
@@ -30,7 +30,9 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
 /** A private redis-server that keeps nothing on disk, for tests that take Redis down. */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  readonly port: number;
+  private constructor(port: number) {
+    this.port = port;}
 
   static async start(): Promise<PrivateRedis> {
     const redis = new PrivateRedis(await freePort());

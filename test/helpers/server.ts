@@ -9,9 +9,9 @@ import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
-import type { AppContext } from '../../src/server/context.js';
+import { buildApp } from '../../src/server/app.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import type { AppContext } from '../../src/server/context.ts';
 
 export interface TestServer {
   app: FastifyInstance;

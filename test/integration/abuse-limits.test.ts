@@ -5,9 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
-import { WS_MAX_FRAGMENTS } from '../../src/shared/limits.js';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { registeredClient, upgradeStatus, WsClient } from '../helpers/client.ts';
+import { WS_MAX_FRAGMENTS } from '../../src/shared/limits.ts';
 
 /** Sends `request` on a raw TCP connection and resolves with everything the server wrote before closing it. */
 function exchange(port: number, request: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, PASSWORD, WsClient, registeredClient } from '../helpers/client.js';
-import { CloseCode } from '../../src/shared/protocol.js';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient, PASSWORD, WsClient, registeredClient } from '../helpers/client.ts';
+import { CloseCode } from '../../src/shared/protocol.ts';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 

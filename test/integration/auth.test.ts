@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, PASSWORD, registeredClient, uniqueName } from '../helpers/client.js';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient, PASSWORD, registeredClient, uniqueName } from '../helpers/client.ts';
 
 describe('accounts and sessions', () => {
   let server: TestServer;

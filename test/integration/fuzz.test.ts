@@ -7,11 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, registeredClient, WsClient } from '../helpers/client.js';
-import { ErrorCode, parseClientMessage, parseServerMessage, type ServerMessage } from '../../src/shared/protocol.js';
-import { ApiErrorCode } from '../../src/server/http/errors.js';
-import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from '../../src/shared/limits.js';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
+import { ErrorCode, parseClientMessage, parseServerMessage, type ServerMessage } from '../../src/shared/protocol.ts';
+import { ApiErrorCode } from '../../src/server/http/errors.ts';
+import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from '../../src/shared/limits.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);

@@ -2,8 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.ts';
 
 /** A raw upgrade request; resolves with the refusal's status and headers. */
 function refusedUpgrade(origin: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {

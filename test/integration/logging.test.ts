@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { buildApp } from '../../src/server/app.js';
-import { freshDatabase, listen, testEnv } from '../helpers/server.js';
-import { HttpClient, WsClient } from '../helpers/client.js';
+import { buildApp } from '../../src/server/app.ts';
+import { freshDatabase, listen, testEnv } from '../helpers/server.ts';
+import { HttpClient, WsClient } from '../helpers/client.ts';
 
 const SENTINEL = 'P@ss-SENTINEL-4c1e-do-not-log';
 const TURN_SECRET = 'turn-secret-SENTINEL-0123456789abcdef';

@@ -7,11 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/server/app.js';
-import type { AppContext } from '../../src/server/context.js';
-import { freshDatabase, listen, testEnv } from '../helpers/server.js';
-import { HttpClient, registeredClient, WsClient } from '../helpers/client.js';
-import { dropPrefix, PrivateRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { buildApp } from '../../src/server/app.ts';
+import type { AppContext } from '../../src/server/context.ts';
+import { freshDatabase, listen, testEnv } from '../helpers/server.ts';
+import { HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
+import { dropPrefix, PrivateRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const candidate = (text: string) => ({ kind: 'candidate', candidate: { candidate: text } }) as const;
 

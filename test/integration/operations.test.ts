@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../helpers/server.js';
-import { HttpClient, registeredClient, WsClient } from '../helpers/client.js';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { startServer } from '../helpers/server.ts';
+import { HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
 test('/metrics reports connections, rooms, messages and join latency', async () => {
   const server = await startServer();

@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildApp } from '../../src/server/app.js';
-import { listen, startServer, testEnv, type TestServer } from '../helpers/server.js';
-import { registeredClient, WsClient } from '../helpers/client.js';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { buildApp } from '../../src/server/app.ts';
+import { listen, startServer, testEnv, type TestServer } from '../helpers/server.ts';
+import { registeredClient, WsClient } from '../helpers/client.ts';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
 const media = { audio: true, video: true };
 

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.js';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.ts';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
 describe('rooms, links and invitations', () => {
   let server: TestServer;

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { listen, startServer, testEnv, type TestServer } from '../helpers/server.js';
-import { HttpClient, registeredClient, upgradeStatus, WsClient } from '../helpers/client.js';
-import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
-import { WS_MAX_FRAME_BYTES } from '../../src/shared/limits.js';
+import { listen, startServer, testEnv, type TestServer } from '../helpers/server.ts';
+import { HttpClient, registeredClient, upgradeStatus, WsClient } from '../helpers/client.ts';
+import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
+import { WS_MAX_FRAME_BYTES } from '../../src/shared/limits.ts';
 
 const OFFER_SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 AB:CD\r\n';
 
@@ -258,7 +258,7 @@ describe('data survives a restart', () => {
     await first.app.close();
 
     // Same database, new process state.
-    const { buildApp } = await import('../../src/server/app.js');
+    const { buildApp } = await import('../../src/server/app.ts');
     const { app } = await buildApp(testEnv(first.databaseUrl), { logger: false });
     const origin = await listen(app);
     try {

@@ -37,7 +37,7 @@ test('no SQL is built from strings: every query has bound parameters (Kysely, or
 });
 
 test('each page asks for its script\'s shared chunks at once (modulepreload), not after the script arrives', async () => {
-  const { createPageRenderer, readPreloads } = await import('../../src/server/http/pages.js');
+  const { createPageRenderer, readPreloads } = await import('../../src/server/http/pages.ts');
   const preloads = readPreloads(join(ASSETS, 'preload.json'));
   const pages = createPageRenderer('public/pages', preloads);
   for (const page of ['signin', 'dashboard', 'account', 'room'] as const) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../src/server/config.js';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
 
 test('defaults give a local SQLite app on port 8000', () => {
   const config = loadConfig({});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../../src/server/auth/credentials.js';
-import { COMMON_PASSWORDS_TEXT } from '../../src/server/auth/common-passwords.js';
+import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../../src/server/auth/credentials.ts';
+import { COMMON_PASSWORDS_TEXT } from '../../src/server/auth/common-passwords.ts';
 
 test('the common-password list is shipped: thousands of entries, all long enough to matter', () => {
   const list = COMMON_PASSWORDS_TEXT.split('\n');

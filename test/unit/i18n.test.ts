@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { en } from '../../src/shared/i18n/en.js';
-import { ru } from '../../src/shared/i18n/ru.js';
-import { negotiateLanguage, translate } from '../../src/shared/i18n/index.js';
+import { en } from '../../src/shared/i18n/en.ts';
+import { ru } from '../../src/shared/i18n/ru.ts';
+import { negotiateLanguage, translate } from '../../src/shared/i18n/index.ts';
 
 test('both catalogues have the same keys and the same placeholders', () => {
   assert.deepEqual(Object.keys(ru).sort(), Object.keys(en).sort());

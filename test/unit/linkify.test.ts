@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkify, safeHref, type Segment } from '../../src/client/room/linkify.js';
+import { linkify, safeHref, type Segment } from '../../src/client/room/linkify.ts';
 
 const links = (text: string) => linkify(text).filter((s): s is Extract<Segment, { href: string }> => 'href' in s);
 

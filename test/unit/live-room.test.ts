@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignalingConnection, MAX_RATE_VIOLATIONS, MESSAGE_BURST } from '../../src/server/realtime/connection.js';
-import { RoomHub } from '../../src/server/realtime/room-hub.js';
-import { MemoryBus } from '../../src/server/realtime/memory-bus.js';
-import type { PeerSocket } from '../../src/server/realtime/socket.js';
-import type { ChatRepo } from '../../src/server/repos/chat.js';
-import { PROTOCOL_VERSION, type ServerMessage } from '../../src/shared/protocol.js';
-import { createResumeTokens } from '../../src/server/realtime/resume-tokens.js';
-import { createMetrics } from '../../src/server/metrics.js';
+import { SignalingConnection, MAX_RATE_VIOLATIONS, MESSAGE_BURST } from '../../src/server/realtime/connection.ts';
+import { RoomHub } from '../../src/server/realtime/room-hub.ts';
+import { MemoryBus } from '../../src/server/realtime/memory-bus.ts';
+import type { PeerSocket } from '../../src/server/realtime/socket.ts';
+import type { ChatRepo } from '../../src/server/repos/chat.ts';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../src/shared/protocol.ts';
+import { createResumeTokens } from '../../src/server/realtime/resume-tokens.ts';
+import { createMetrics } from '../../src/server/metrics.ts';
 
 /** An in-memory socket: records what the server sends. */
 class MemorySocket implements PeerSocket {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientMessage, parseServerMessage, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
-import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from '../../src/shared/limits.js';
+import { parseClientMessage, parseServerMessage, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
+import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from '../../src/shared/limits.ts';
 
 const valid = [
   { type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: false } },

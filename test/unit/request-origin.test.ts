@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
-import { requestOriginReader } from '../../src/server/http/request-origin.js';
+import { requestOriginReader } from '../../src/server/http/request-origin.ts';
 
 const HEADER_CASES: Record<string, string>[] = [
   {},

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { iceServersFor, turnCredential } from '../../src/server/turn-credentials.js';
-import { loadConfig } from '../../src/server/config.js';
+import { iceServersFor, turnCredential } from '../../src/server/turn-credentials.ts';
+import { loadConfig } from '../../src/server/config.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-000';
 

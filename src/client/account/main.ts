@@ -1,7 +1,7 @@
 /** My account: sessions (sign out one or all), password change, account deletion. */
-import { api, ApiError } from '../common/api.js';
-import { el, must, toast } from '../common/dom.js';
-import { installLanguageSwitch, t } from '../common/i18n.js';
+import { api, ApiError } from '../common/api.ts';
+import { el, must, toast } from '../common/dom.ts';
+import { installLanguageSwitch, t } from '../common/i18n.ts';
 
 installLanguageSwitch();
 

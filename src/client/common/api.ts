@@ -1,14 +1,18 @@
 /** JSON calls to the server, with errors turned into a code and a translated message. */
-import type { MessageKey } from '../../shared/i18n/index.js';
-import { t } from './i18n.js';
+import type { MessageKey } from '../../shared/i18n/index.ts';
+import { t } from './i18n.ts';
 
 export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
   ) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 

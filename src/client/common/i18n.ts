@@ -1,5 +1,5 @@
 /** The page's language (set by the server on <html lang>) and the switch that changes it. */
-import { LANGUAGE_COOKIE, isLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.js';
+import { LANGUAGE_COOKIE, isLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.ts';
 
 export const lang: Language = isLanguage(document.documentElement.lang) ? document.documentElement.lang : 'en';
 

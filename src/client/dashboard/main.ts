@@ -1,9 +1,9 @@
 /** The dashboard: my rooms, creating and sharing them, and invitations arriving live. */
-import { api, ApiError } from '../common/api.js';
-import { copyText, must, toast } from '../common/dom.js';
-import { installLanguageSwitch, t } from '../common/i18n.js';
-import { playChime } from './chime.js';
-import { invitationCard, roomCard, type InvitationView, type RoomView } from './views.js';
+import { api, ApiError } from '../common/api.ts';
+import { copyText, must, toast } from '../common/dom.ts';
+import { installLanguageSwitch, t } from '../common/i18n.ts';
+import { playChime } from './chime.ts';
+import { invitationCard, roomCard, type InvitationView, type RoomView } from './views.ts';
 
 installLanguageSwitch();
 

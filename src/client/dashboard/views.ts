@@ -1,6 +1,6 @@
 /** Builds the dashboard's room and invitation cards. Text only through textContent. */
-import { el, formatTime } from '../common/dom.js';
-import { t } from '../common/i18n.js';
+import { el, formatTime } from '../common/dom.ts';
+import { t } from '../common/i18n.ts';
 
 export interface RoomView {
   id: string;

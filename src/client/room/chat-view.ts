@@ -1,16 +1,22 @@
 /** The chat panel: stored messages in sequence order, my unsent ones after them. */
-import type { ChatMessage } from '../../shared/protocol.js';
-import { el, formatTime } from '../common/dom.js';
-import { t } from '../common/i18n.js';
-import type { PendingMessage } from '../rtc/chat-log.js';
-import { linkifiedNodes } from './linkify.js';
+import type { ChatMessage } from '../../shared/protocol.ts';
+import { el, formatTime } from '../common/dom.ts';
+import { t } from '../common/i18n.ts';
+import type { PendingMessage } from '../rtc/chat-log.ts';
+import { linkifiedNodes } from './linkify.ts';
 
 export class ChatView {
+  private readonly list: HTMLOListElement;
+  private readonly empty: HTMLElement;
+  private readonly selfName: string;
   constructor(
-    private readonly list: HTMLOListElement,
-    private readonly empty: HTMLElement,
-    private readonly selfName: string,
-  ) {}
+    list: HTMLOListElement,
+    empty: HTMLElement,
+    selfName: string,
+  ) {
+    this.list = list;
+    this.empty = empty;
+    this.selfName = selfName;}
 
   /** Shows a stored message, replacing my pending copy of it if there is one. */
   showStored(message: ChatMessage): void {

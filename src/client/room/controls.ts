@@ -1,7 +1,7 @@
 /** The control bar: microphone, camera, chat panel and leave. */
-import { must } from '../common/dom.js';
-import { t } from '../common/i18n.js';
-import type { MessageKey } from '../../shared/i18n/index.js';
+import { must } from '../common/dom.ts';
+import { t } from '../common/i18n.ts';
+import type { MessageKey } from '../../shared/i18n/index.ts';
 
 export interface ControlHandlers {
   onMic(enabled: boolean): void;

@@ -2,9 +2,9 @@
  * The video grid: one tile per participant (me first). The tile count is
  * exposed as `data-count` so the stylesheet can lay out 1–6 tiles.
  */
-import type { MediaState } from '../../shared/protocol.js';
-import { el } from '../common/dom.js';
-import { t } from '../common/i18n.js';
+import type { MediaState } from '../../shared/protocol.ts';
+import { el } from '../common/dom.ts';
+import { t } from '../common/i18n.ts';
 
 export interface TileState {
   id: string;
@@ -17,7 +17,9 @@ export interface TileState {
 export class VideoGrid {
   private readonly tiles = new Map<string, HTMLElement>();
 
-  constructor(private readonly root: HTMLElement) {}
+  private readonly root: HTMLElement;
+  constructor(root: HTMLElement) {
+    this.root = root;}
 
   upsert(state: TileState): void {
     let tile = this.tiles.get(state.id);

@@ -1,14 +1,14 @@
 /** The room page: joins the call and connects the UI to it. */
-import { CloseCode } from '../../shared/protocol.js';
-import type { MessageKey } from '../../shared/i18n/index.js';
-import { copyText, must } from '../common/dom.js';
-import { t } from '../common/i18n.js';
-import { Call } from '../rtc/call.js';
-import { SignalingClient } from '../rtc/signaling.js';
-import { acquireLocalMedia, type LocalMedia } from '../rtc/media.js';
-import { ChatView } from './chat-view.js';
-import { installControls } from './controls.js';
-import { VideoGrid } from './grid.js';
+import { CloseCode } from '../../shared/protocol.ts';
+import type { MessageKey } from '../../shared/i18n/index.ts';
+import { copyText, must } from '../common/dom.ts';
+import { t } from '../common/i18n.ts';
+import { Call } from '../rtc/call.ts';
+import { SignalingClient } from '../rtc/signaling.ts';
+import { acquireLocalMedia, type LocalMedia } from '../rtc/media.ts';
+import { ChatView } from './chat-view.ts';
+import { installControls } from './controls.ts';
+import { VideoGrid } from './grid.ts';
 
 const body = document.body;
 const roomId = body.dataset.roomId ?? '';
@@ -47,24 +47,6 @@ const closeMessages: Partial<Record<number, MessageKey>> = {
   [CloseCode.forbidden]: 'error.forbidden',
   [CloseCode.roomNotFound]: 'error.room-not-found',
 };
-
-/**
- * The first RTCPeerConnection of a page pays for setting WebRTC up (codecs,
- * the network stack). Doing that while the camera is still starting keeps it
- * off the path from "join" to video; the benchmark's offer phase was ~100 ms
- * cold against ~60 ms warm. (The gain is small next to this machine's noise:
- * see docs/performance.md.)
- */
-function warmUpWebRtc(): void {
-  try {
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver('audio');
-    pc.addTransceiver('video');
-    void pc.createOffer().catch(() => undefined).finally(() => pc.close());
-  } catch {
-    // No WebRTC here: the call will say so when it starts.
-  }
-}
 
 /**
  * Set while this tab is in the call, so that reloading the page (or the
@@ -109,8 +91,6 @@ async function start(): Promise<void> {
   const signaling = new SignalingClient(SignalingClient.urlFor(roomId));
   signaling.preconnect();
   const media = acquireLocalMedia();
-  // After asking for the camera, so the two overlap instead of queueing.
-  warmUpWebRtc();
   const join = joinRequested();
   const local = await media;
   const warning = mediaWarning(local);

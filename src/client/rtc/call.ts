@@ -3,12 +3,11 @@
  * PeerSession per remote participant, and the chat. The UI talks to this
  * typed API only and never touches RTCPeerConnection.
  */
-import type { ChatMessage, MediaState, PeerInfo, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.js';
-import { Emitter } from '../common/emitter.js';
-import { ChatLog, type PendingMessage } from './chat-log.js';
-import { PeerSession } from './peer-session.js';
-import { PREPARED_OFFER_MAX_AGE_MS, PreparedOffer } from './prepared-offer.js';
-import type { SignalingClient, SignalingState } from './signaling.js';
+import type { ChatMessage, MediaState, PeerInfo, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.ts';
+import { Emitter } from '../common/emitter.ts';
+import { ChatLog, type PendingMessage } from './chat-log.ts';
+import { PeerSession } from './peer-session.ts';
+import type { SignalingClient, SignalingState } from './signaling.ts';
 
 export interface RemotePeer {
   peerId: string;
@@ -74,12 +73,11 @@ export class Call extends Emitter<CallEvents> {
   /** A `history` request is in flight: one at a time. */
   private historyRequested = false;
   private resendTimer: number | undefined;
-  /** My first offer, made before joining; used for the first peer I offer to. */
-  private preparedOffer: PreparedOffer | undefined;
 
-  constructor(private readonly options: CallOptions) {
+  private readonly options: CallOptions;
+  constructor(options: CallOptions) {
     super();
-    this.preparedOffer = new PreparedOffer(options.rtcConfig, options.localStream);
+    this.options = options;
     this.chat = new ChatLog(`outbox:${options.roomId}`);
     const stream = options.localStream;
     this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
@@ -134,7 +132,6 @@ export class Call extends Emitter<CallEvents> {
   }
 
   leave(): void {
-    this.dropPreparedOffer();
     window.clearTimeout(this.lostTimer);
     window.clearInterval(this.resendTimer);
     this.signaling.close();
@@ -183,8 +180,7 @@ export class Call extends Emitter<CallEvents> {
       this.lostTimer = window.setTimeout(() => {
         this.signaling.close();
         this.dropPeers();
-        this.dropPreparedOffer();
-        this.emit('lost', undefined);
+            this.emit('lost', undefined);
       }, this.options.callLostAfterMs);
     }
     if (state.kind === 'open' || state.kind === 'closed') {
@@ -194,8 +190,7 @@ export class Call extends Emitter<CallEvents> {
     if (state.kind === 'closed') {
       window.clearInterval(this.resendTimer);
       this.dropPeers();
-      this.dropPreparedOffer();
-    }
+      }
   }
 
   private sendSignal(to: string, payload: SignalPayload): void {
@@ -282,9 +277,6 @@ export class Call extends Emitter<CallEvents> {
       known.info.media = peer.media;
       this.emit('peer-updated', known.info);
     }
-    // Used by the first peer above, or nobody to offer to (I am first in the
-    // room, and newcomers offer to me): either way it is not needed any more.
-    this.dropPreparedOffer();
     const queued = this.queuedSignals;
     this.queuedSignals = [];
     for (const { to, payload } of queued) this.sendSignal(to, payload);
@@ -295,14 +287,12 @@ export class Call extends Emitter<CallEvents> {
   private addPeer(peer: PeerInfo, initiator: boolean): void {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
     const info: RemotePeer = { ...peer, stream: null, connection: 'new' };
-    const prepared = initiator ? this.takePreparedOffer() : undefined;
     const session = new PeerSession(
       peer.peerId,
       initiator,
       this.options.rtcConfig,
       (payload) => this.sendSignal(peer.peerId, payload),
       this.options.localStream,
-      prepared,
     );
     session.on('stream', (stream) => {
       info.stream = stream;
@@ -331,22 +321,6 @@ export class Call extends Emitter<CallEvents> {
     peer.session.close();
     this.peers.delete(peerId);
     this.emit('peer-left', peer.info);
-  }
-
-  /** The prepared offer if it is still fresh; it is mine to use from now on. */
-  private takePreparedOffer(): PreparedOffer | undefined {
-    const prepared = this.preparedOffer;
-    this.preparedOffer = undefined;
-    if (prepared && Date.now() - prepared.createdAt > PREPARED_OFFER_MAX_AGE_MS) {
-      prepared.pc.close();
-      return undefined;
-    }
-    return prepared;
-  }
-
-  private dropPreparedOffer(): void {
-    this.preparedOffer?.pc.close();
-    this.preparedOffer = undefined;
   }
 
   private dropPeers(): void {

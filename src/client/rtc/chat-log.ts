@@ -8,7 +8,7 @@
  * this client started reading); the client resumes from there and asks for
  * `history` when a message arrives beyond it, so gaps always get filled.
  */
-import type { ChatMessage } from '../../shared/protocol.js';
+import type { ChatMessage } from '../../shared/protocol.ts';
 
 export interface PendingMessage {
   clientId: string;
@@ -24,7 +24,9 @@ export class ChatLog {
   private contiguous: number | undefined;
   private maxSeq = 0;
 
-  constructor(private readonly storageKey: string) {
+  private readonly storageKey: string;
+  constructor(storageKey: string) {
+    this.storageKey = storageKey;
     try {
       const saved = JSON.parse(sessionStorage.getItem(storageKey) ?? '[]') as PendingMessage[];
       for (const pending of saved) this.outbox.set(pending.clientId, pending);

@@ -8,9 +8,8 @@
  * yields. Signals are processed strictly in order, and ICE candidates that
  * arrive before the remote description are held until it is set.
  */
-import type { SignalCandidate, SignalPayload } from '../../shared/protocol.js';
-import { Emitter } from '../common/emitter.js';
-import { addOfferMedia, type PreparedOffer } from './prepared-offer.js';
+import type { SignalCandidate, SignalPayload } from '../../shared/protocol.ts';
+import { Emitter } from '../common/emitter.ts';
 
 /** After ICE reports `disconnected`, wait this long before restarting it, in milliseconds; `failed` may never come. */
 const ICE_RESTART_GRACE_MS = 2500;
@@ -33,18 +32,22 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   /** The polite side rolls back its own offer when offers collide. */
   private readonly polite: boolean;
 
+  readonly remotePeerId: string;
+  private readonly sendSignal: (payload: SignalPayload) => void;
+  private readonly localStream: MediaStream | null;
   constructor(
-    readonly remotePeerId: string,
+    remotePeerId: string,
     /** True for the side that sends the first offer: the one who joined later. */
     initiator: boolean,
     config: RTCConfiguration,
-    private readonly sendSignal: (payload: SignalPayload) => void,
-    private readonly localStream: MediaStream | null,
-    /** For an initiator: a connection whose offer is already made (see PreparedOffer). */
-    prepared?: PreparedOffer,
+    sendSignal: (payload: SignalPayload) => void,
+    localStream: MediaStream | null,
   ) {
     super();
-    this.pc = prepared?.pc ?? new RTCPeerConnection(config);
+    this.remotePeerId = remotePeerId;
+    this.sendSignal = sendSignal;
+    this.localStream = localStream;
+    this.pc = new RTCPeerConnection(config);
     this.pc.addEventListener('negotiationneeded', () => void this.negotiate());
     this.pc.addEventListener('icecandidate', ({ candidate }) => {
       if (candidate) this.sendSignal({ kind: 'candidate', candidate: candidate.toJSON() as SignalCandidate });
@@ -58,22 +61,8 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     // The offering side's media goes on the connection now; the answering
     // side adds it when the offer arrives (addLocalMedia).
     this.localMediaAdded = initiator;
-    if (prepared) this.sendPreparedOffer(prepared);
     // Adding media fires `negotiationneeded`, which sends the offer.
-    else if (initiator) addOfferMedia(this.pc, this.localStream);
-  }
-
-  /** Sends the prepared offer once it is set, then the candidates it gathered while nobody was listening. */
-  private sendPreparedOffer(prepared: PreparedOffer): void {
-    const gathered = prepared.take();
-    this.makingOffer = true;
-    void prepared.ready.then(() => {
-      this.makingOffer = false;
-      if (this.closed) return;
-      if (this.pc.signalingState === 'have-local-offer') this.sendLocalDescription();
-      else void this.negotiate(); // the prepared offer failed: make one now
-      for (const candidate of gathered) this.sendSignal({ kind: 'candidate', candidate });
-    });
+    if (initiator) addOfferMedia(this.pc, this.localStream);
   }
 
   /** Sends local tracks; on the answering side this reuses the offer's transceivers. */
@@ -165,5 +154,16 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.pc.restartIce();
       }, ICE_RESTART_GRACE_MS);
     }
+  }
+}
+
+/**
+ * The offering side's media: my tracks, and a receive-only line for a kind I
+ * cannot send, so the other side's camera or microphone still reaches me.
+ */
+function addOfferMedia(pc: RTCPeerConnection, localStream: MediaStream | null): void {
+  for (const track of localStream?.getTracks() ?? []) pc.addTrack(track, localStream!);
+  for (const kind of ['audio', 'video'] as const) {
+    if (!pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
   }
 }

@@ -3,8 +3,8 @@
  * the room, reconnects with capped, jittered backoff when the link drops, and
  * detects a dead server with application pings.
  */
-import { CloseCode, PROTOCOL_VERSION, parseServerMessage, type ClientMessage, type MediaState, type ServerMessage } from '../../shared/protocol.js';
-import { Emitter } from '../common/emitter.js';
+import { CloseCode, PROTOCOL_VERSION, parseServerMessage, type ClientMessage, type MediaState, type ServerMessage } from '../../shared/protocol.ts';
+import { Emitter } from '../common/emitter.ts';
 
 export type SignalingState =
   | { kind: 'connecting' }
@@ -61,8 +61,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   private finalCloseBeforeJoin: { code: number; reason: string } | undefined;
   state: SignalingState = { kind: 'connecting' };
 
-  constructor(private readonly url: string) {
+  private readonly url: string;
+  constructor(url: string) {
     super();
+    this.url = url;
   }
 
   static urlFor(roomId: string): string {

@@ -1,7 +1,7 @@
 /** The sign-in page: sign in or create an account, then go where the user was headed. */
-import { api, ApiError } from '../common/api.js';
-import { installLanguageSwitch, t } from '../common/i18n.js';
-import { must } from '../common/dom.js';
+import { api, ApiError } from '../common/api.ts';
+import { installLanguageSwitch, t } from '../common/i18n.ts';
+import { must } from '../common/dom.ts';
 
 installLanguageSwitch();
 

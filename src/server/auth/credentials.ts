@@ -1,6 +1,6 @@
 /** Rules for usernames and passwords, checked before anything is stored or hashed. */
-import { COMMON_PASSWORDS_TEXT } from './common-passwords.js';
-import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS } from '../../shared/limits.js';
+import { COMMON_PASSWORDS_TEXT } from './common-passwords.ts';
+import { PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS } from '../../shared/limits.ts';
 
 /**
  * Letters and digits of any script plus `.`, `_` and `-`. This excludes

@@ -7,8 +7,8 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
-import type { Database } from './schema.js';
-import { migrations } from './migrations/index.js';
+import type { Database } from './schema.ts';
+import { migrations } from './migrations/index.ts';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';

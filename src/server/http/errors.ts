@@ -31,13 +31,19 @@ export const ApiErrorCode = {
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
 export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly code: ApiErrorCode;
+  readonly headers: Record<string, string>;
   constructor(
-    readonly statusCode: number,
-    readonly code: ApiErrorCode,
+    statusCode: number,
+    code: ApiErrorCode,
     message: string = code,
-    readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
   ) {
     super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.headers = headers;
   }
 }
 

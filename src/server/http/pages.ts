@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.js';
+import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.ts';
 
 export type PageName = 'signin' | 'dashboard' | 'account' | 'room' | 'not-found';
 

@@ -7,8 +7,8 @@
  * Delivery is at most once: a process that misses events catches up from
  * the roster (`members`) and the database (chat `seq`), never from the bus.
  */
-import type { ChatMessage, MediaState, PeerInfo, SignalPayload } from '../../shared/protocol.js';
-import type { NotificationEvent } from './notifications.js';
+import type { ChatMessage, MediaState, PeerInfo, SignalPayload } from '../../shared/protocol.ts';
+import type { NotificationEvent } from './notifications.ts';
 
 /** A participant as every process sees them, with the process that holds their socket. */
 export interface RoomMember extends PeerInfo {

@@ -4,8 +4,8 @@
  * (or sockets) does not multiply what one account may send. Counts are per
  * server process.
  */
-import { TokenBucket } from './token-bucket.js';
-import type { MessageRate } from './connection.js';
+import { TokenBucket } from './token-bucket.ts';
+import type { MessageRate } from './connection.ts';
 
 /** How long a user whose connection was closed for flooding may not open another, in milliseconds. */
 export const FLOOD_PENALTY_MS = 10_000;
@@ -31,10 +31,14 @@ export class ConnectionLimits {
   private readonly byAddress = new Map<string, number>();
   private readonly penalties = new Map<string, number>();
 
+  private readonly caps: ConnectionCaps;
+  private readonly clock: () => number;
   constructor(
-    private readonly caps: ConnectionCaps,
-    private readonly clock: () => number = Date.now,
-  ) {}
+    caps: ConnectionCaps,
+    clock: () => number = Date.now,
+  ) {
+    this.caps = caps;
+    this.clock = clock;}
 
   /**
    * A connection of this user was closed for flooding: refuse the user's new

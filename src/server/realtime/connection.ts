@@ -3,18 +3,17 @@
  * message rate, dispatches to the handlers and cleans up on close.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.js';
-import type { ChatRepo } from '../repos/chat.js';
-import type { RoomsRepo } from '../repos/rooms.js';
-import type { User } from '../repos/users.js';
-import { send, type LiveRoom, type Participant } from './live-room.js';
-import type { RoomHub } from './room-hub.js';
-import type { PeerSocket } from './socket.js';
-import { TokenBucket } from './token-bucket.js';
-import { handlers } from './handlers.js';
-import { acceptSignal } from './signal-fast-path.js';
-import type { ResumeTokens } from './resume-tokens.js';
-import type { Metrics } from '../metrics.js';
+import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.ts';
+import type { ChatRepo } from '../repos/chat.ts';
+import type { RoomsRepo } from '../repos/rooms.ts';
+import type { User } from '../repos/users.ts';
+import { send, type LiveRoom, type Participant } from './live-room.ts';
+import type { RoomHub } from './room-hub.ts';
+import type { PeerSocket } from './socket.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { handlers } from './handlers.ts';
+import type { ResumeTokens } from './resume-tokens.ts';
+import type { Metrics } from '../metrics.ts';
 
 /** Messages a connection may send in a burst. Joining a call sends a burst of ICE candidates. */
 export const MESSAGE_BURST = 100;
@@ -61,12 +60,20 @@ export class SignalingConnection {
   private chatQueue: Promise<void> = Promise.resolve();
   private joinTimer: NodeJS.Timeout | undefined;
 
+  readonly socket: PeerSocket;
+  readonly user: User;
+  readonly room: { id: string; name: string };
+  readonly deps: ConnectionDeps;
   constructor(
-    readonly socket: PeerSocket,
-    readonly user: User,
-    readonly room: { id: string; name: string },
-    readonly deps: ConnectionDeps,
+    socket: PeerSocket,
+    user: User,
+    room: { id: string; name: string },
+    deps: ConnectionDeps,
   ) {
+    this.socket = socket;
+    this.user = user;
+    this.room = room;
+    this.deps = deps;
     const rate = deps.messageRate ?? { burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND };
     this.bucket = new TokenBucket(rate.burst, rate.perSecond);
   }
@@ -78,17 +85,17 @@ export class SignalingConnection {
       this.onRateExceeded();
       return;
     }
-    const parsed = parseClientMessage(raw, acceptSignal);
+    const parsed = parseClientMessage(raw);
     if (!parsed.ok) {
       this.sendError(parsed.code, parsed.detail, parsed.ref);
       return;
     }
     this.deps.metrics.countMessage(parsed.message.type);
-    this.dispatch(parsed.message, raw);
+    this.dispatch(parsed.message);
   }
 
-  private dispatch(message: ClientMessage, raw: string): void {
-    const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage, raw: string) => void | Promise<void>;
+  private dispatch(message: ClientMessage): void {
+    const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage) => void | Promise<void>;
     const fail = (error: unknown) => {
       this.deps.log.error({ err: error, type: message.type, userId: this.user.id, roomId: this.room.id }, 'message handler failed');
       this.sendError(ErrorCode.internal, 'internal error', message.type);
@@ -97,7 +104,7 @@ export class SignalingConnection {
     // is synchronous, and most messages then allocate no promise at all.
     const run = (): Promise<void> | undefined => {
       try {
-        return handler(this, message, raw)?.catch(fail);
+        return handler(this, message)?.catch(fail);
       } catch (error) {
         fail(error);
         return undefined;

@@ -2,18 +2,17 @@
  * One handler per client message type. Each receives the connection it came
  * from and the validated message; the server stamps identity, never the client.
  */
-import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE } from '../../shared/limits.js';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMessage } from '../../shared/protocol.js';
-import { randomId } from '../ids.js';
-import type { SignalingConnection } from './connection.js';
-import type { Participant } from './live-room.js';
-import type { RelayResult } from './room-hub.js';
-import { secondsSince } from '../metrics.js';
-import { isUnavailable } from '../http/errors.js';
+import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE } from '../../shared/limits.ts';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage, type ChatMessage } from '../../shared/protocol.ts';
+import { randomId } from '../ids.ts';
+import type { SignalingConnection } from './connection.ts';
+import type { Participant } from './live-room.ts';
+import type { RelayResult } from './room-hub.ts';
+import { secondsSince } from '../metrics.ts';
+import { isUnavailable } from '../http/errors.ts';
 
 type MessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
-/** `raw` is the frame as received, for handlers that can reuse its text. */
-type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>, raw: string) => void | Promise<void>;
+type Handler<T extends ClientMessage['type']> = (conn: SignalingConnection, message: MessageOf<T>) => void | Promise<void>;
 type HandlerMap = { [T in ClientMessage['type']]: Handler<T> };
 
 function reportRelay(conn: SignalingConnection, result: RelayResult): void {
@@ -136,11 +135,11 @@ export const handlers: HandlerMap = {
   },
 
   // Synchronous for a peer on this process: the hot path allocates no promise.
-  signal(conn, message, raw) {
+  signal(conn, message) {
     const joined = conn.requireJoined('signal');
     if (!joined) return;
     const started = performance.now();
-    const result = conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload, raw);
+    const result = conn.deps.hub.relay(joined.room, joined.participant.peerId, message.to, message.payload);
     // A local relay is a synchronous hand-off to a socket; only the bus path is worth timing.
     if (typeof result === 'string') return reportRelay(conn, result);
     return result.then((settled) => {

@@ -1,6 +1,6 @@
 /** The people in one room right now, and how messages reach them. */
-import { CloseCode, type MediaState, type PeerInfo, type ServerMessage } from '../../shared/protocol.js';
-import type { PeerSocket } from './socket.js';
+import { CloseCode, type MediaState, type PeerInfo, type ServerMessage } from '../../shared/protocol.ts';
+import type { PeerSocket } from './socket.ts';
 
 /**
  * A reader this far behind is not keeping up; its socket is closed rather
@@ -41,11 +41,17 @@ export function describe({ peerId, userId, username, media }: Participant): Peer
 export class LiveRoom {
   private readonly participants = new Map<string, Participant>();
 
+  readonly id: string;
+  readonly name: string;
+  readonly capacity: number;
   constructor(
-    readonly id: string,
-    readonly name: string,
-    readonly capacity: number,
-  ) {}
+    id: string,
+    name: string,
+    capacity: number,
+  ) {
+    this.id = id;
+    this.name = name;
+    this.capacity = capacity;}
 
   /**
    * Highest chat sequence number delivered to this process's participants;

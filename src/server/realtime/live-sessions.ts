@@ -3,7 +3,7 @@
  * ending a session closes them at once rather than leaving them running, and
  * so that a call in progress keeps its session from idling out.
  */
-import type { SessionsRepo } from '../repos/sessions.js';
+import type { SessionsRepo } from '../repos/sessions.ts';
 
 export interface LiveConnection {
   close(): void;

@@ -1,7 +1,7 @@
 /** The bus of a single process: seats in memory, events delivered in-process. */
-import { randomId } from '../ids.js';
-import type { Bus, RoomEvent, RoomMember } from './bus.js';
-import type { NotificationEvent } from './notifications.js';
+import { randomId } from '../ids.ts';
+import type { Bus, RoomEvent, RoomMember } from './bus.ts';
+import type { NotificationEvent } from './notifications.ts';
 
 export class MemoryBus implements Bus {
   readonly nodeId = randomId();

@@ -8,9 +8,9 @@
  * callers get an error or `false`, and nothing blocks the event loop.
  */
 import type { Redis } from 'ioredis';
-import { randomId } from '../ids.js';
-import type { Bus, RoomEvent, RoomMember } from './bus.js';
-import type { NotificationEvent } from './notifications.js';
+import { randomId } from '../ids.ts';
+import type { Bus, RoomEvent, RoomMember } from './bus.ts';
+import type { NotificationEvent } from './notifications.ts';
 
 /** How often a process renews its heartbeat, in milliseconds. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
@@ -55,7 +55,9 @@ export class RedisBus implements Bus {
     return new RedisBus(RedisClient, url, prefix);
   }
 
-  private constructor(RedisClient: typeof Redis, url: string, private readonly prefix: string) {
+  private readonly prefix: string;
+  private constructor(RedisClient: typeof Redis, url: string, prefix: string) {
+    this.prefix = prefix;
     const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, lazyConnect: true };
     this.command = new RedisClient(url, options);
     // The subscriber keeps its subscriptions across reconnects; it needs the

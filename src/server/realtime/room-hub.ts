@@ -8,11 +8,10 @@
  * seconds and after an outage, and chat gaps are filled from the database.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage, MediaState, SignalPayload } from '../../shared/protocol.js';
-import type { ChatRepo } from '../repos/chat.js';
-import type { Bus, RoomEvent, RoomMember } from './bus.js';
-import { describe, LiveRoom, send, sendText, type Participant } from './live-room.js';
-import { relayedSignal } from './signal-frame.js';
+import type { ChatMessage, MediaState, SignalPayload } from '../../shared/protocol.ts';
+import type { ChatRepo } from '../repos/chat.ts';
+import type { Bus, RoomEvent, RoomMember } from './bus.ts';
+import { describe, LiveRoom, send, type Participant } from './live-room.ts';
 
 /** How often the seats of each open room are re-read from the bus, in milliseconds. */
 const SEAT_RESYNC_INTERVAL_MS = 5_000;
@@ -27,12 +26,20 @@ export class RoomHub {
   private readonly rooms = new Map<string, { live: LiveRoom; ready: Promise<void>; unsubscribe?: () => Promise<void> }>();
   private readonly resync: ReturnType<typeof setInterval> | undefined;
 
+  private readonly bus: Bus;
+  private readonly chat: ChatRepo;
+  readonly capacity: number;
+  private readonly log: FastifyBaseLogger;
   constructor(
-    private readonly bus: Bus,
-    private readonly chat: ChatRepo,
-    readonly capacity: number,
-    private readonly log: FastifyBaseLogger,
+    bus: Bus,
+    chat: ChatRepo,
+    capacity: number,
+    log: FastifyBaseLogger,
   ) {
+    this.bus = bus;
+    this.chat = chat;
+    this.capacity = capacity;
+    this.log = log;
     bus.onStatusChange((connected) => {
       if (connected) for (const { live } of this.rooms.values()) void this.catchUp(live);
     });
@@ -137,15 +144,13 @@ export class RoomHub {
   /**
    * Delivers a signal to a peer here or on another process: a result at once
    * for a peer on this process, a promise only when the bus carries it.
-   * `raw` is the sender's frame, whose payload text a local relay may reuse
-   * (see signal-frame.ts).
    */
-  relay(live: LiveRoom, from: string, to: string, payload: SignalPayload, raw?: string): RelayResult | Promise<RelayResult> {
+  relay(live: LiveRoom, from: string, to: string, payload: SignalPayload): RelayResult | Promise<RelayResult> {
     const target = live.get(to);
     if (!target || to === from) return 'unknown-peer';
     if (target.node === this.nodeId) {
       if (!target.socket) return 'peer-unavailable';
-      sendText(target.socket, relayedSignal(from, to, payload, raw));
+      send(target.socket, { type: 'signal', from, payload });
       return 'sent';
     }
     // A peer on another process: fail visibly when the bus cannot carry it.

@@ -3,11 +3,15 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
+  private readonly capacity: number;
+  private readonly perSecond: number;
   constructor(
-    private readonly capacity: number,
-    private readonly perSecond: number,
+    capacity: number,
+    perSecond: number,
     now = Date.now(),
   ) {
+    this.capacity = capacity;
+    this.perSecond = perSecond;
     this.tokens = capacity;
     this.updatedAt = now;
   }

@@ -13,20 +13,19 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AppContext } from '../context.js';
-import { ApiErrorCode, HttpError, errorResponse, tooManyRequests } from '../http/errors.js';
-import { isAllowedOrigin } from '../http/same-origin.js';
-import { requestOriginReader, type RequestOrigin } from '../http/request-origin.js';
-import { securityHeaders } from '../http/security-headers.js';
-import { RoomId } from '../routes/rooms.js';
-import { CloseCode } from '../../shared/protocol.js';
-import { WS_MAX_FRAGMENTS, WS_MAX_FRAME_BYTES, WS_PING_INTERVAL_MS } from '../../shared/limits.js';
-import { SignalingConnection } from './connection.js';
-import type { ActiveSession } from '../repos/sessions.js';
-import type { Room } from '../repos/rooms.js';
-import { ConnectionLimits, type OpenResult } from './connection-limits.js';
-import { keepReceiverFragmentArrays } from './ws-receiver-reuse.js';
-import { handshakeError } from './ws-handshake.js';
+import type { AppContext } from '../context.ts';
+import { ApiErrorCode, HttpError, errorResponse, tooManyRequests } from '../http/errors.ts';
+import { isAllowedOrigin } from '../http/same-origin.ts';
+import { requestOriginReader, type RequestOrigin } from '../http/request-origin.ts';
+import { securityHeaders } from '../http/security-headers.ts';
+import { RoomId } from '../routes/rooms.ts';
+import { CloseCode } from '../../shared/protocol.ts';
+import { WS_MAX_FRAGMENTS, WS_MAX_FRAME_BYTES, WS_PING_INTERVAL_MS } from '../../shared/limits.ts';
+import { SignalingConnection } from './connection.ts';
+import type { ActiveSession } from '../repos/sessions.ts';
+import type { Room } from '../repos/rooms.ts';
+import { ConnectionLimits, type OpenResult } from './connection-limits.ts';
+import { handshakeError } from './ws-handshake.ts';
 
 /** Close codes by which a client says it is leaving, not that its link broke. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
@@ -57,7 +56,6 @@ const headerLines = (headers: Record<string, string>): string =>
 const ignoreSocketError = () => {};
 
 export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): void {
-  if (!keepReceiverFragmentArrays()) app.log.warn('ws Receiver is not the shape ws-receiver-reuse.ts expects: each message will allocate its fragments array');
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,

@@ -1,7 +1,7 @@
 import type { Database as SQLiteDatabase } from 'better-sqlite3';
 import type { Pool } from 'pg';
-import type { Db } from '../db/database.js';
-import type { ChatMessage } from '../../shared/protocol.js';
+import type { Db } from '../db/database.ts';
+import type { ChatMessage } from '../../shared/protocol.ts';
 
 export type ChatRepo = ReturnType<typeof createChatRepo>;
 

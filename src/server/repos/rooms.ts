@@ -1,5 +1,5 @@
-import type { Db } from '../db/database.js';
-import { randomId } from '../ids.js';
+import type { Db } from '../db/database.ts';
+import { randomId } from '../ids.ts';
 
 export interface Room {
   id: string;

@@ -1,5 +1,5 @@
-import type { Db } from '../db/database.js';
-import { randomToken } from '../ids.js';
+import type { Db } from '../db/database.ts';
+import { randomToken } from '../ids.ts';
 
 /**
  * Returns the named server key, creating it on first use. Safe when several

@@ -1,8 +1,8 @@
 import type { ExpressionBuilder } from 'kysely';
-import type { Db } from '../db/database.js';
-import type { Database } from '../db/schema.js';
-import { randomToken, sha256 } from '../ids.js';
-import type { User } from './users.js';
+import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import { randomToken, sha256 } from '../ids.ts';
+import type { User } from './users.ts';
 
 export interface SessionPolicy {
   /** A session unused for this long ends, in milliseconds. */

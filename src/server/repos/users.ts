@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
-import { randomId } from '../ids.js';
-import { DELETED_ACCOUNT_ID } from '../db/migrations/003_accounts.js';
+import type { Db } from '../db/database.ts';
+import { randomId } from '../ids.ts';
+import { DELETED_ACCOUNT_ID } from '../db/migrations/003_accounts.ts';
 
 export interface User {
   id: string;

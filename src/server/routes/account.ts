@@ -5,12 +5,12 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { isAcceptablePassword } from '../auth/credentials.js';
-import type { ActiveSession } from '../repos/sessions.js';
-import { PASSWORD_MAX_CHARS } from '../../shared/limits.js';
+import type { AppContext } from '../context.ts';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { isAcceptablePassword } from '../auth/credentials.ts';
+import type { ActiveSession } from '../repos/sessions.ts';
+import { PASSWORD_MAX_CHARS } from '../../shared/limits.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const ACCOUNT_BODY_LIMIT_BYTES = 4096;

@@ -1,12 +1,12 @@
 /** Registration, sign-in, sign-out and "who am I". */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js';
-import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../auth/credentials.js';
-import { usernameKey } from '../repos/users.js';
-import { PASSWORD_MAX_CHARS } from '../../shared/limits.js';
+import type { AppContext } from '../context.ts';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.ts';
+import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../auth/credentials.ts';
+import { usernameKey } from '../repos/users.ts';
+import { PASSWORD_MAX_CHARS } from '../../shared/limits.ts';
 
 /** Auth bodies are tiny; anything bigger is refused before it is parsed or hashed. */
 const AUTH_BODY_LIMIT_BYTES = 4096;

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../context.ts';
 
 /** A dependency that does not answer this fast counts as down, in milliseconds. */
 const READINESS_TIMEOUT_MS = 1000;

@@ -1,9 +1,9 @@
 /** ICE servers for the browser's RTCPeerConnection, with fresh TURN credentials. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { tooManyRequests } from '../http/errors.js';
-import { iceServersFor } from '../turn-credentials.js';
+import type { AppContext } from '../context.ts';
+import { tooManyRequests } from '../http/errors.ts';
+import { iceServersFor } from '../turn-credentials.ts';
 
 /** What a room page and `GET /api/ice-servers` hand the browser. */
 export function rtcConfigurationFor(ctx: AppContext, userId: string) {

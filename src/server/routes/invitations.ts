@@ -1,11 +1,11 @@
 /** Sending a room's link to another user, and receiving invitations live. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
-import { normalizeUsername } from '../auth/credentials.js';
-import { RoomId } from './rooms.js';
-import type { NotificationEvent } from '../realtime/notifications.js';
+import type { AppContext } from '../context.ts';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { normalizeUsername } from '../auth/credentials.ts';
+import { RoomId } from './rooms.ts';
+import type { NotificationEvent } from '../realtime/notifications.ts';
 
 /** Interval of SSE comment lines that keep proxies from closing an idle stream, in milliseconds. */
 const SSE_KEEPALIVE_MS = 25_000;

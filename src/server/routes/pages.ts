@@ -1,10 +1,10 @@
 /** The pages of the app: sign-in, dashboard, account and room. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { createPageRenderer, readPreloads, requestLanguage } from '../http/pages.js';
-import { RoomId } from './rooms.js';
-import { rtcConfigurationFor } from './ice.js';
+import type { AppContext } from '../context.ts';
+import { createPageRenderer, readPreloads, requestLanguage } from '../http/pages.ts';
+import { RoomId } from './rooms.ts';
+import { rtcConfigurationFor } from './ice.ts';
 
 export function pageRoutes(ctx: AppContext, pagesDir: string, preloadsFile: string): FastifyPluginAsyncZod {
   const pages = createPageRenderer(pagesDir, readPreloads(preloadsFile));

@@ -2,11 +2,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.js';
-import { allowedOrigins } from '../http/same-origin.js';
-import { ROOM_NAME_MAX_CHARS } from '../../shared/limits.js';
-import type { Room } from '../repos/rooms.js';
+import type { AppContext } from '../context.ts';
+import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { allowedOrigins } from '../http/same-origin.ts';
+import { ROOM_NAME_MAX_CHARS } from '../../shared/limits.ts';
+import type { Room } from '../repos/rooms.ts';
 
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 

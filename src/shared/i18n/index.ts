@@ -1,5 +1,5 @@
-import { en, type Catalogue, type MessageKey } from './en.js';
-import { ru } from './ru.js';
+import { en, type Catalogue, type MessageKey } from './en.ts';
+import { ru } from './ru.ts';
 
 export type { MessageKey, Catalogue };
 

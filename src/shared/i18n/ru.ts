@@ -1,4 +1,4 @@
-import type { Catalogue } from './en.js';
+import type { Catalogue } from './en.ts';
 
 /** Русский каталог: те же ключи, что и в `en.ts` (проверяется типом и тестом). */
 export const ru: Catalogue = {

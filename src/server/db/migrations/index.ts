@@ -1,7 +1,7 @@
 import type { Migration } from 'kysely';
-import * as initial from './001_initial.js';
-import * as serverKeys from './002_server_keys.js';
-import * as accounts from './003_accounts.js';
+import * as initial from './001_initial.ts';
+import * as serverKeys from './002_server_keys.ts';
+import * as accounts from './003_accounts.ts';
 
 /**
  * Every migration, in order. Listed in code (not read from a folder) so the

@@ -1,8 +1,0 @@
-{
-  "targets": [
-    {
-      "target_name": "memory_release",
-      "sources": ["memory_release.cc"]
-    }
-  ]
-}
