@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignalingConnection, MAX_RATE_VIOLATIONS, MESSAGE_BURST } from '../../src/server/realtime/connection.ts';
+import { SignalingConnection, MAX_RATE_VIOLATIONS } from '../../src/server/realtime/connection.ts';
 import { RoomHub } from '../../src/server/realtime/room-hub.ts';
 import { MemoryBus } from '../../src/server/realtime/memory-bus.ts';
 import type { PeerSocket } from '../../src/server/realtime/socket.ts';
@@ -38,6 +38,7 @@ const noChat = {
 } as unknown as ChatRepo;
 const room = { id: 'room-1', name: 'Room' };
 const metrics = createMetrics({ rooms: () => 0, participants: () => 0 });
+const messageRate = { burst: 100, perSecond: 30 };
 
 function newHub(): RoomHub {
   const hub = new RoomHub(new MemoryBus(), noChat, 6, silentLog);
@@ -47,7 +48,7 @@ function newHub(): RoomHub {
 
 async function joined(hub: RoomHub, name: string) {
   const socket = new MemorySocket();
-  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, rooms: { addMember: async () => undefined, find: async () => ({ ...room, ownerId: 'id-owner', createdAt: 0 }) }, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics });
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, rooms: { addMember: async () => undefined, find: async () => ({ ...room, ownerId: 'id-owner', createdAt: 0 }) }, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics, messageRate });
   conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
   await socketIdle();
   const welcome = socket.take('joined')[0];
@@ -108,7 +109,7 @@ test('a slow reader is closed instead of buffered without bound', async () => {
 test('a flood is rate limited and finally closed with 1008', async () => {
   const hub = newHub();
   const a = await joined(hub, 'a');
-  for (let i = 0; i < MESSAGE_BURST + MAX_RATE_VIOLATIONS + 10; i += 1) a.conn.receive('{"type":"ping"}');
+  for (let i = 0; i < messageRate.burst + MAX_RATE_VIOLATIONS + 10; i += 1) a.conn.receive('{"type":"ping"}');
   await socketIdle();
   assert.equal(a.socket.take('error')[0]?.code, 'rate-limited');
   assert.equal(a.socket.closedWith, 1008);

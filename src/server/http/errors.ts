@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isUnavailable } from '../db/unavailable.ts';
 
 export const ApiErrorCode = {
   invalidInput: 'invalid-input',
@@ -70,16 +71,6 @@ const statusCodes: Record<number, ApiErrorCode> = {
   429: ApiErrorCode.rateLimited,
   503: ApiErrorCode.unavailable,
 };
-
-/** Error codes of a database that is down, restarting or locked (pg, Node sockets, SQLite). */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006', '57014', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
-const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|driver has already been destroyed|connection is closed/i;
-
-/** Whether an error means a dependency is unavailable (retry later) rather than a bug. */
-export function isUnavailable(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message));
-}
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;

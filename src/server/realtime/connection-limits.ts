@@ -4,8 +4,7 @@
  * (or sockets) does not multiply what one account may send. Counts are per
  * server process.
  */
-import { TokenBucket } from './token-bucket.ts';
-import type { MessageRate } from './connection.ts';
+import { TokenBucket, type MessageRate } from './token-bucket.ts';
 
 /** How long a user whose connection was closed for flooding may not open another, in milliseconds. */
 export const FLOOD_PENALTY_MS = 10_000;

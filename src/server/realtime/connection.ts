@@ -1,26 +1,39 @@
 /**
- * One participant's signalling connection: parses frames, enforces the
- * message rate, dispatches to the handlers and cleans up on close.
+ * One participant's signalling connection, and the one owner of its state:
+ * it parses frames, enforces the message rate, takes the participant into
+ * the room (a new seat or a resumed one), hands in-call messages to their
+ * handlers, and gives the seat up or holds it when the socket closes.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { CloseCode, ErrorCode, parseClientMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.ts';
+import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE } from '../../shared/limits.ts';
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type ChatMessage,
+  type ClientMessage,
+  type ClientMessageOf,
+  type PeerInfo,
+  type ServerMessage,
+} from '../../shared/protocol.ts';
+import { isUnavailable } from '../db/unavailable.ts';
+import { randomId } from '../ids.ts';
+import type { Metrics } from '../metrics.ts';
 import type { ChatRepo } from '../repos/chat.ts';
 import type { RoomsRepo } from '../repos/rooms.ts';
 import type { User } from '../repos/users.ts';
-import { send, type LiveRoom, type Participant } from './live-room.ts';
+import { handlers, type InCall } from './handlers.ts';
+import { send, type LiveRoom } from './live-room.ts';
+import type { ResumeTokens } from './resume-tokens.ts';
 import type { RoomHub } from './room-hub.ts';
 import type { PeerSocket } from './socket.ts';
-import { TokenBucket } from './token-bucket.ts';
-import { handlers } from './handlers.ts';
-import type { ResumeTokens } from './resume-tokens.ts';
-import type { Metrics } from '../metrics.ts';
+import { TokenBucket, type MessageRate } from './token-bucket.ts';
 
-/** Messages a connection may send in a burst. Joining a call sends a burst of ICE candidates. */
-export const MESSAGE_BURST = 100;
-/** Sustained messages per second a connection may send. */
-export const MESSAGES_PER_SECOND = 30;
 /** Messages over the rate a connection may send before it is closed as a flooder. */
 export const MAX_RATE_VIOLATIONS = 200;
+/** At most one `rate-limited` error frame per this many milliseconds. */
+const RATE_ERROR_INTERVAL_MS = 1000;
 
 export interface ConnectionDeps {
   hub: RoomHub;
@@ -32,50 +45,44 @@ export interface ConnectionDeps {
   resumeGraceMs: number;
   metrics: Metrics;
   log: FastifyBaseLogger;
+  /** This connection's own message allowance. */
+  messageRate: MessageRate;
   /** The allowance shared by all of this user's connections (see connection-limits.ts). */
   userBucket?: TokenBucket;
-  /** This connection's own allowance; defaults to MESSAGE_BURST and MESSAGES_PER_SECOND. */
-  messageRate?: MessageRate;
   /** Called when this connection is closed for flooding. */
   onFlood?: () => void;
 }
 
-export interface MessageRate {
-  burst: number;
-  perSecond: number;
-}
-
-export type ConnectionState =
-  | { phase: 'awaiting-join' }
-  /** A join is being processed (it awaits the bus and the database); a second one is refused. */
+type State =
+  /** Open, not in the call yet: the pre-join screen keeps its socket here. */
+  | { phase: 'lobby' }
+  /** A join is being processed (it awaits the database and the bus); a second one is refused. */
   | { phase: 'joining' }
-  | { phase: 'joined'; room: LiveRoom; participant: Participant }
+  | { phase: 'in-call'; room: LiveRoom; peerId: string }
   | { phase: 'closed' };
 
 export class SignalingConnection {
-  state: ConnectionState = { phase: 'awaiting-join' };
+  readonly socket: PeerSocket;
+  readonly user: User;
+  readonly room: { id: string; name: string };
+  private readonly deps: ConnectionDeps;
+  private state: State = { phase: 'lobby' };
   private readonly bucket: TokenBucket;
   private rateViolations = 0;
   private lastRateErrorAt = 0;
   private chatQueue: Promise<void> = Promise.resolve();
-  private joinTimer: NodeJS.Timeout | undefined;
+  private joinTimer: ReturnType<typeof setTimeout> | undefined;
 
-  readonly socket: PeerSocket;
-  readonly user: User;
-  readonly room: { id: string; name: string };
-  readonly deps: ConnectionDeps;
-  constructor(
-    socket: PeerSocket,
-    user: User,
-    room: { id: string; name: string },
-    deps: ConnectionDeps,
-  ) {
+  constructor(socket: PeerSocket, user: User, room: { id: string; name: string }, deps: ConnectionDeps) {
     this.socket = socket;
     this.user = user;
     this.room = room;
     this.deps = deps;
-    const rate = deps.messageRate ?? { burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND };
-    this.bucket = new TokenBucket(rate.burst, rate.perSecond);
+    this.bucket = new TokenBucket(deps.messageRate.burst, deps.messageRate.perSecond);
+  }
+
+  get phase(): State['phase'] {
+    return this.state.phase;
   }
 
   /** Handles one frame. Never throws: every failure becomes an error frame or a close. */
@@ -90,26 +97,22 @@ export class SignalingConnection {
       this.sendError(parsed.code, parsed.detail, parsed.ref);
       return;
     }
-    this.deps.metrics.countMessage(parsed.message.type);
-    this.dispatch(parsed.message);
-  }
-
-  private dispatch(message: ClientMessage): void {
-    const handler = handlers[message.type] as (conn: SignalingConnection, message: ClientMessage) => void | Promise<void>;
-    const fail = (error: unknown) => {
-      this.deps.log.error({ err: error, type: message.type, userId: this.user.id, roomId: this.room.id }, 'message handler failed');
-      this.sendError(ErrorCode.internal, 'internal error', message.type);
-    };
-    // Called at once, not in a microtask: relaying a signal to a local peer
-    // is synchronous, and most messages then allocate no promise at all.
-    const run = (): Promise<void> | undefined => {
-      try {
-        return handler(this, message)?.catch(fail);
-      } catch (error) {
-        fail(error);
-        return undefined;
-      }
-    };
+    const message = parsed.message;
+    this.deps.metrics.countMessage(message.type);
+    if (message.type === 'ping') {
+      this.send({ type: 'pong' });
+      return;
+    }
+    if (message.type === 'join') {
+      this.join(message).catch((error: unknown) => this.fail(error, 'join'));
+      return;
+    }
+    if (this.state.phase !== 'in-call') {
+      this.sendError(ErrorCode.notJoined, 'send join first', message.type);
+      return;
+    }
+    const call = this.inCall(this.state.room, this.state.peerId);
+    const run = () => this.handle(call, message);
     // One sender's chat messages are stored one after another, so their
     // sequence numbers follow the order they were sent: with a connection
     // pool, concurrent inserts could commit in either order.
@@ -117,61 +120,12 @@ export class SignalingConnection {
     else void run();
   }
 
-  private onRateExceeded(): void {
-    this.rateViolations += 1;
-    if (this.rateViolations > MAX_RATE_VIOLATIONS) {
-      this.deps.log.warn({ userId: this.user.id, roomId: this.room.id }, 'closing flooding connection');
-      this.close(CloseCode.policy, 'rate limit');
-      this.deps.onFlood?.();
-      return;
-    }
-    const now = Date.now();
-    if (now - this.lastRateErrorAt >= 1000) {
-      this.lastRateErrorAt = now;
-      this.sendError(ErrorCode.rateLimited, 'too many messages; some were dropped');
-    }
-  }
-
   /** Closes the socket with 4010 unless a join has completed within `ms`. */
   closeUnlessJoinedWithin(ms: number): void {
     this.joinTimer = setTimeout(() => {
       this.joinTimer = undefined;
-      if (this.state.phase === 'awaiting-join' || this.state.phase === 'joining') this.close(CloseCode.joinTimeout, 'join timeout');
+      if (this.state.phase === 'lobby' || this.state.phase === 'joining') this.close(CloseCode.joinTimeout, 'join timeout');
     }, ms);
-  }
-
-  /** The join handler gave this connection its seat. */
-  joined(room: LiveRoom, participant: Participant): void {
-    this.state = { phase: 'joined', room, participant };
-    this.stopJoinTimer();
-  }
-
-  private stopJoinTimer(): void {
-    if (this.joinTimer === undefined) return;
-    clearTimeout(this.joinTimer);
-    this.joinTimer = undefined;
-  }
-
-  /** The joined state, or an error frame to the client when it has not joined yet. */
-  requireJoined(ref: ClientMessage['type']): Extract<ConnectionState, { phase: 'joined' }> | undefined {
-    if (this.state.phase === 'joined') return this.state;
-    this.sendError(ErrorCode.notJoined, 'send join first', ref);
-    return undefined;
-  }
-
-  send(message: ServerMessage): void {
-    if (this.state.phase !== 'closed') send(this.socket, message);
-  }
-
-
-  /** The seat this connection holds, if it still holds it. */
-  get participant(): Participant | undefined {
-    return this.state.phase === 'joined' ? this.state.participant : undefined;
-  }
-
-  sendError(code: ErrorCode, message: string, ref?: string, extra: { capacity?: number } = {}): void {
-    this.deps.metrics.rejected.inc({ code });
-    this.send({ type: 'error', code, message, ...(ref ? { ref } : {}), ...extra });
   }
 
   /** Closes the socket on purpose (leave, flooding, sign-out): the seat is given up at once. */
@@ -189,13 +143,171 @@ export class SignalingConnection {
     const state = this.state;
     this.state = { phase: 'closed' };
     this.stopJoinTimer();
-    if (state.phase !== 'joined') return;
-    const { room, participant } = state;
-    const hub = this.deps.hub;
+    if (state.phase !== 'in-call') return;
+    const { room, peerId } = state;
     // A resume may already have moved this seat to a newer socket, here or on another process.
-    if (participant.node !== hub.nodeId || (participant.socket !== this.socket && participant.socket !== null)) return;
-    const leave = () => hub.leave(room, participant);
-    if (resumable) room.hold(participant, this.deps.resumeGraceMs, leave);
-    else leave();
+    if (room.socketOf(peerId) !== this.socket) return;
+    const hub = this.deps.hub;
+    if (resumable) room.hold(peerId, this.deps.resumeGraceMs, () => hub.leave(room, peerId));
+    else hub.leave(room, peerId);
+  }
+
+  /**
+   * Takes the participant into the room: membership, then a seat (their old
+   * one when `resume` proves it is theirs), then the `joined` reply with the
+   * roster and the chat they need, then the announcement to the others.
+   * On failure the connection is closed with the reason.
+   */
+  private async join(message: ClientMessageOf<'join'>): Promise<void> {
+    const started = performance.now();
+    if (this.state.phase !== 'lobby') {
+      this.sendError(ErrorCode.alreadyJoined, 'already joined', 'join');
+      return;
+    }
+    if (message.version !== PROTOCOL_VERSION) {
+      this.sendError(ErrorCode.unsupportedVersion, `server speaks protocol ${PROTOCOL_VERSION}`, 'join');
+      this.close(CloseCode.policy, 'unsupported protocol version');
+      return;
+    }
+    this.state = { phase: 'joining' };
+    if (!(await this.becomeMember()) || this.state.phase !== 'joining') return; // refused, or closed meanwhile
+    const { hub, resumeTokens } = this.deps;
+    const room = await hub.open(this.room);
+    if (this.state.phase !== 'joining') return;
+
+    const claim = message.resume;
+    const resumed = claim !== undefined && resumeTokens.verify(claim.token, room.id, this.user.id, claim.peerId);
+    const peer: PeerInfo = { peerId: resumed ? claim.peerId : randomId(), userId: this.user.id, username: this.user.username, media: message.media };
+    const entered = await hub.enter(room, peer, this.socket, resumed);
+    if (entered === 'full') {
+      this.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join', { capacity: room.capacity });
+      this.close(CloseCode.roomFull, 'room full');
+      hub.closeIfIdle(room);
+      return;
+    }
+    if (this.state.phase !== 'joining') {
+      hub.leave(room, peer.peerId); // closed while the seat was being claimed
+      return;
+    }
+    this.state = { phase: 'in-call', room, peerId: peer.peerId };
+    this.stopJoinTimer();
+
+    const { history, complete } = await this.historyOnJoin(room.id, message.lastSeq);
+    if (room.socketOf(peer.peerId) !== this.socket) return; // closed or replaced while the history was read
+    this.send({
+      type: 'joined',
+      version: PROTOCOL_VERSION,
+      selfId: peer.peerId,
+      resumed,
+      resumeToken: resumeTokens.issue(room.id, this.user.id, peer.peerId),
+      roomName: room.name,
+      capacity: room.capacity,
+      peers: room.peers(peer.peerId),
+      history,
+      historyComplete: complete,
+    });
+    this.deps.metrics.joinSeconds.observe((performance.now() - started) / 1000);
+    hub.announce(room, peer, entered);
+  }
+
+  /**
+   * The link is the capability: whoever joins the call becomes a member of the
+   * room. Not at the upgrade: the pre-join screen opens the socket before the
+   * user decides to join. On failure the connection is closed with the reason.
+   */
+  private async becomeMember(): Promise<boolean> {
+    const { rooms, log } = this.deps;
+    const roomId = this.room.id;
+    try {
+      await rooms.addMember(roomId, this.user.id);
+      return true;
+    } catch (error) {
+      if (isUnavailable(error)) {
+        log.warn({ err: error, roomId }, 'membership not recorded; join refused for now');
+        this.close(CloseCode.tryAgainLater, 'database unavailable');
+        return false;
+      }
+      // Deleted while the pre-join screen was open (its owner's account went)?
+      const stillThere = await rooms.find(roomId).then((room) => room !== undefined, () => true);
+      if (!stillThere) {
+        this.close(CloseCode.roomNotFound, 'room not found');
+        return false;
+      }
+      log.error({ err: error, roomId }, 'membership not recorded; join refused');
+      this.close(CloseCode.internalError, 'internal error');
+      return false;
+    }
+  }
+
+  /**
+   * A newcomer sees the latest messages; someone coming back (`lastSeq`) gets
+   * what they missed, oldest first, a page at a time. When the database cannot
+   * be read the call goes on and the client asks again with `history`.
+   */
+  private async historyOnJoin(roomId: string, lastSeq: number | undefined): Promise<{ history: ChatMessage[]; complete: boolean }> {
+    const { chat, log } = this.deps;
+    try {
+      if (!lastSeq) return { history: await chat.latest(roomId, CHAT_HISTORY_ON_JOIN), complete: true };
+      const history = await chat.after(roomId, lastSeq, CHAT_HISTORY_PAGE);
+      return { history, complete: history.length < CHAT_HISTORY_PAGE };
+    } catch (error) {
+      log.error({ err: error, roomId }, 'chat history unavailable');
+      return { history: [], complete: false };
+    }
+  }
+
+  /** What the in-call handlers may do for this participant: nothing beyond their own seat. */
+  private inCall(room: LiveRoom, peerId: string): InCall {
+    return {
+      room,
+      peerId,
+      user: this.user,
+      reply: (message) => this.send(message),
+      refuse: (code, message, ref, extra) => this.sendError(code, message, ref, extra),
+      leave: () => this.close(CloseCode.normal, 'left'),
+    };
+  }
+
+  private async handle(call: InCall, message: Exclude<ClientMessage, { type: 'join' | 'ping' }>): Promise<void> {
+    const handler = handlers[message.type] as (call: InCall, message: ClientMessage, deps: ConnectionDeps) => void | Promise<void>;
+    try {
+      await handler(call, message, this.deps);
+    } catch (error) {
+      this.fail(error, message.type);
+    }
+  }
+
+  private fail(error: unknown, type: ClientMessage['type']): void {
+    this.deps.log.error({ err: error, type, userId: this.user.id, roomId: this.room.id }, 'message handler failed');
+    this.sendError(ErrorCode.internal, 'internal error', type);
+  }
+
+  private onRateExceeded(): void {
+    this.rateViolations += 1;
+    if (this.rateViolations > MAX_RATE_VIOLATIONS) {
+      this.deps.log.warn({ userId: this.user.id, roomId: this.room.id }, 'closing flooding connection');
+      this.close(CloseCode.policy, 'rate limit');
+      this.deps.onFlood?.();
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastRateErrorAt >= RATE_ERROR_INTERVAL_MS) {
+      this.lastRateErrorAt = now;
+      this.sendError(ErrorCode.rateLimited, 'too many messages; some were dropped');
+    }
+  }
+
+  private stopJoinTimer(): void {
+    clearTimeout(this.joinTimer);
+    this.joinTimer = undefined;
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.state.phase !== 'closed') send(this.socket, message);
+  }
+
+  private sendError(code: ErrorCode, message: string, ref?: string, extra: { capacity?: number; clientId?: string } = {}): void {
+    this.deps.metrics.rejected.inc({ code });
+    this.send({ type: 'error', code, message, ...(ref ? { ref } : {}), ...extra });
   }
 }

@@ -1,4 +1,4 @@
-/** The people in one room right now, and how messages reach them. */
+/** The people in one room right now, as this process knows them, and how messages reach them. */
 import { CloseCode, type MediaState, type PeerInfo, type ServerMessage } from '../../shared/protocol.ts';
 import type { PeerSocket } from './socket.ts';
 
@@ -8,127 +8,123 @@ import type { PeerSocket } from './socket.ts';
  */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-export interface Participant {
-  peerId: string;
-  userId: string;
-  username: string;
-  media: MediaState;
-  /** The server process holding this participant's socket. */
-  node: string;
-  /** Null for participants on another process, and while a local seat is held for a resume. */
-  socket: PeerSocket | null;
-  /** For a participant on another process: absent from the shared seats at the last re-sync. */
-  missing?: boolean;
-  /** Ends a held seat when the participant does not come back in time. */
-  graceTimer?: ReturnType<typeof setTimeout>;
-}
+/**
+ * One seat in a room. Where its participant is connected decides what the
+ * seat holds: a socket here, a timer while a dropped connection may resume
+ * here, or the process that has the socket.
+ */
+export type Participant =
+  /** Connected to this process. */
+  | { where: 'local'; peer: PeerInfo; socket: PeerSocket }
+  /** Was connected here; the connection dropped and the seat waits for a resume until the timer ends it. */
+  | { where: 'held'; peer: PeerInfo; expiry: ReturnType<typeof setTimeout> }
+  /** Connected to another process. `missing`: absent from the shared seats at the last re-sync. */
+  | { where: 'remote'; peer: PeerInfo; node: string; missing: boolean };
 
 export function send(socket: PeerSocket, message: ServerMessage): void {
-  sendText(socket, JSON.stringify(message));
-}
-
-/** Sends an already serialised message, or closes a socket whose reader fell too far behind. */
-export function sendText(socket: PeerSocket, text: string): void {
   if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.close(CloseCode.policy, 'slow reader');
-  else socket.send(text);
-}
-
-/** A participant as the protocol describes them to others. */
-export function describe({ peerId, userId, username, media }: Participant): PeerInfo {
-  return { peerId, userId, username, media };
+  else socket.send(JSON.stringify(message));
 }
 
 export class LiveRoom {
-  private readonly participants = new Map<string, Participant>();
-
   readonly id: string;
   readonly name: string;
   readonly capacity: number;
-  constructor(
-    id: string,
-    name: string,
-    capacity: number,
-  ) {
-    this.id = id;
-    this.name = name;
-    this.capacity = capacity;}
-
   /**
    * Highest chat sequence number delivered to this process's participants;
    * undefined until known (the room's last number when it opened here).
    */
   deliveredSeq: number | undefined;
+  private readonly seats = new Map<string, Participant>();
 
-  get size(): number {
-    return this.participants.size;
+  constructor(id: string, name: string, capacity: number) {
+    this.id = id;
+    this.name = name;
+    this.capacity = capacity;
   }
 
-  /** Participants whose socket is (or was, while held) on this process. */
-  localCount(node: string): number {
+  get size(): number {
+    return this.seats.size;
+  }
+
+  /** Seats this process answers for: connected here, or held here for a resume. */
+  get localCount(): number {
     let count = 0;
-    for (const p of this.participants.values()) if (p.node === node) count += 1;
+    for (const seat of this.seats.values()) if (seat.where !== 'remote') count += 1;
     return count;
   }
 
+  get(peerId: string): Participant | undefined {
+    return this.seats.get(peerId);
+  }
+
   all(): Participant[] {
-    return [...this.participants.values()];
+    return [...this.seats.values()];
   }
 
-  add(participant: Participant): void {
-    this.participants.set(participant.peerId, participant);
+  /** The socket of a participant connected here, if `peerId` is one. */
+  socketOf(peerId: string): PeerSocket | undefined {
+    const seat = this.seats.get(peerId);
+    return seat?.where === 'local' ? seat.socket : undefined;
   }
 
-  /** Removes a participant; false when they were not here. */
-  remove(peerId: string): boolean {
-    const participant = this.participants.get(peerId);
-    if (participant?.graceTimer) clearTimeout(participant.graceTimer);
-    return this.participants.delete(peerId);
+  /** Seats a participant connected here; a seat they held (here or elsewhere) becomes theirs again. */
+  seatHere(peer: PeerInfo, socket: PeerSocket): void {
+    this.replace(peer.peerId, { where: 'local', peer, socket });
+  }
+
+  /** Mirrors a participant connected to another process. */
+  seatElsewhere(peer: PeerInfo, node: string): void {
+    this.replace(peer.peerId, { where: 'remote', peer, node, missing: false });
   }
 
   /**
-   * Holds a participant's seat after their connection dropped: others keep
-   * them in their roster (and their peer connection) for `graceMs`, then
-   * `onExpire` runs unless they resumed.
+   * Holds the seat of a participant whose connection here dropped: the others
+   * keep them in their roster (and their peer connection) for `graceMs`, then
+   * `onExpire` runs unless they came back meanwhile.
    */
-  hold(participant: Participant, graceMs: number, onExpire: () => void): void {
-    participant.socket = null;
-    if (participant.graceTimer) clearTimeout(participant.graceTimer);
-    participant.graceTimer = setTimeout(onExpire, graceMs);
-    participant.graceTimer.unref?.();
+  hold(peerId: string, graceMs: number, onExpire: () => void): void {
+    const seat = this.seats.get(peerId);
+    if (!seat || seat.where === 'remote') return;
+    const held: Participant = {
+      where: 'held',
+      peer: seat.peer,
+      expiry: setTimeout(() => {
+        if (this.seats.get(peerId) === held) onExpire();
+      }, graceMs),
+    };
+    held.expiry.unref?.();
+    this.replace(peerId, held);
   }
 
-  /** The participant resumed on another process: they are remote now, and their held seat here ends. */
-  reattachElsewhere(participant: Participant, node: string): void {
-    if (participant.graceTimer) clearTimeout(participant.graceTimer);
-    participant.graceTimer = undefined;
-    if (participant.socket && participant.node !== node) participant.socket.close(CloseCode.replaced, 'replaced by a newer connection');
-    participant.socket = null;
-    participant.node = node;
+  setMedia(peerId: string, media: MediaState): void {
+    const seat = this.seats.get(peerId);
+    if (seat) seat.peer = { ...seat.peer, media };
   }
 
-  /** Gives a held (or still open) seat a new socket. */
-  reattach(participant: Participant, socket: PeerSocket): void {
-    if (participant.graceTimer) clearTimeout(participant.graceTimer);
-    participant.graceTimer = undefined;
-    participant.socket = socket;
-  }
-
-  get(peerId: string): Participant | undefined {
-    return this.participants.get(peerId);
+  /** Removes a seat; false when there was none. */
+  remove(peerId: string): boolean {
+    return this.replace(peerId, undefined);
   }
 
   /** Everyone except `exceptPeerId`, as the protocol describes them. */
   peers(exceptPeerId?: string): PeerInfo[] {
-    return [...this.participants.values()]
-      .filter((p) => p.peerId !== exceptPeerId)
-      .map(describe);
+    return this.all().filter((seat) => seat.peer.peerId !== exceptPeerId).map((seat) => seat.peer);
   }
 
+  /** Sends to everyone connected here, except `exceptPeerId`. */
   broadcast(message: ServerMessage, exceptPeerId?: string): void {
-    const text = JSON.stringify(message);
-    // Copy the recipients first: a send may close a socket and change the map.
-    for (const { peerId, socket } of [...this.participants.values()]) {
-      if (peerId !== exceptPeerId && socket) sendText(socket, text);
+    // Copied first: a send may close a socket, and closing changes the seats.
+    for (const seat of this.all()) {
+      if (seat.where === 'local' && seat.peer.peerId !== exceptPeerId) send(seat.socket, message);
     }
+  }
+
+  private replace(peerId: string, next: Participant | undefined): boolean {
+    const previous = this.seats.get(peerId);
+    if (previous?.where === 'held') clearTimeout(previous.expiry);
+    if (next) this.seats.set(peerId, next);
+    else this.seats.delete(peerId);
+    return previous !== undefined;
   }
 }

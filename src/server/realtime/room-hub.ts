@@ -8,10 +8,11 @@
  * seconds and after an outage, and chat gaps are filled from the database.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage, MediaState, SignalPayload } from '../../shared/protocol.ts';
+import { CloseCode, type ChatMessage, type MediaState, type PeerInfo, type SignalPayload } from '../../shared/protocol.ts';
 import type { ChatRepo } from '../repos/chat.ts';
 import type { Bus, RoomEvent, RoomMember } from './bus.ts';
-import { describe, LiveRoom, send, type Participant } from './live-room.ts';
+import { LiveRoom, send } from './live-room.ts';
+import type { PeerSocket } from './socket.ts';
 
 /** How often the seats of each open room are re-read from the bus, in milliseconds. */
 const SEAT_RESYNC_INTERVAL_MS = 5_000;
@@ -22,20 +23,27 @@ const CHAT_CATCH_UP_MAX_PAGES = 10;
 
 export type RelayResult = 'sent' | 'unknown-peer' | 'peer-unavailable';
 
-export class RoomHub {
-  private readonly rooms = new Map<string, { live: LiveRoom; ready: Promise<void>; unsubscribe?: () => Promise<void> }>();
-  private readonly resync: ReturnType<typeof setInterval> | undefined;
+/**
+ * How a participant entered: a new seat, their own seat taken back (still
+ * held here after a dropped connection), or none because the room is full.
+ */
+export type EnterResult = 'seated' | 'took-back' | 'full';
 
-  private readonly bus: Bus;
-  private readonly chat: ChatRepo;
+interface OpenRoom {
+  live: LiveRoom;
+  ready: Promise<void>;
+  unsubscribe?: () => Promise<void>;
+}
+
+export class RoomHub {
   readonly capacity: number;
+  private readonly rooms = new Map<string, OpenRoom>();
+  private readonly resync: ReturnType<typeof setInterval> | undefined;
+  private readonly bus: Bus;
+  private readonly chat: Pick<ChatRepo, 'lastSeq' | 'after'>;
   private readonly log: FastifyBaseLogger;
-  constructor(
-    bus: Bus,
-    chat: ChatRepo,
-    capacity: number,
-    log: FastifyBaseLogger,
-  ) {
+
+  constructor(bus: Bus, chat: Pick<ChatRepo, 'lastSeq' | 'after'>, capacity: number, log: FastifyBaseLogger) {
     this.bus = bus;
     this.chat = chat;
     this.capacity = capacity;
@@ -43,9 +51,8 @@ export class RoomHub {
     bus.onStatusChange((connected) => {
       if (connected) for (const { live } of this.rooms.values()) void this.catchUp(live);
     });
-
     // A single process has no remote members: re-syncing every room would be
-    // a periodic stall for nothing (~1,000 rooms at once in the benchmark).
+    // a periodic stall for nothing.
     if (bus.shared) {
       this.resync = setInterval(() => {
         for (const { live } of this.rooms.values()) void this.syncSeats(live);
@@ -66,9 +73,10 @@ export class RoomHub {
     return this.rooms.size;
   }
 
+  /** Seats this process answers for, in every room. */
   get participantCount(): number {
     let count = 0;
-    for (const { live } of this.rooms.values()) count += live.localCount(this.nodeId);
+    for (const { live } of this.rooms.values()) count += live.localCount;
     return count;
   }
 
@@ -77,7 +85,7 @@ export class RoomHub {
     let entry = this.rooms.get(room.id);
     if (!entry) {
       const live = new LiveRoom(room.id, room.name, this.capacity);
-      const created: { live: LiveRoom; ready: Promise<void>; unsubscribe?: () => Promise<void> } = { live, ready: Promise.resolve() };
+      const created: OpenRoom = { live, ready: Promise.resolve() };
       created.ready = (async () => {
         try {
           created.unsubscribe = await this.bus.subscribeRoom(room.id, (event) => this.onEvent(live, event));
@@ -97,48 +105,58 @@ export class RoomHub {
   }
 
   /**
-   * Seats a local participant (or re-seats one resuming); false when the room
-   * is full. Capacity is counted across processes when the bus is shared.
+   * Seats a participant connected here. With `resumed`, a seat this process
+   * still holds for the same peer id is taken back (an older socket still
+   * open on it is closed with 4011) and the room's capacity is not checked
+   * again; otherwise a seat is claimed, counted across processes when the
+   * bus is shared.
    */
-  async seat(live: LiveRoom, participant: Participant): Promise<boolean> {
+  async enter(live: LiveRoom, peer: PeerInfo, socket: PeerSocket, resumed: boolean): Promise<EnterResult> {
+    const own = resumed ? live.get(peer.peerId) : undefined;
+    if (own && own.where !== 'remote') {
+      const previous = own.where === 'local' ? own.socket : undefined;
+      live.seatHere(peer, socket);
+      previous?.close(CloseCode.replaced, 'replaced by a newer connection');
+      return 'took-back';
+    }
     let claimed: boolean;
     try {
-      claimed = await this.bus.claimSeat(live.id, this.member(participant), live.capacity);
+      claimed = await this.bus.claimSeat(live.id, this.member(peer), live.capacity);
     } catch (error) {
       // The bus is down: fall back to what this process can see.
       this.log.warn({ err: error, roomId: live.id }, 'seat not shared with other processes');
-      claimed = live.get(participant.peerId) !== undefined || live.size < live.capacity;
+      claimed = live.get(peer.peerId) !== undefined || live.size < live.capacity;
     }
-    if (!claimed) return false;
-    live.add(participant);
-    return true;
+    if (!claimed) return 'full';
+    live.seatHere(peer, socket);
+    return 'seated';
   }
 
-  /**
-   * Tells everyone that a participant joined, or — when they took back a seat
-   * this process still held — that their media may have changed.
-   */
-  announce(live: LiveRoom, participant: Participant, keptSeat: boolean): void {
-    if (keptSeat) this.mediaChanged(live, participant);
-    else {
-      live.broadcast({ type: 'peer-joined', peer: describe(participant) }, participant.peerId);
-      void this.bus.publishRoom(live.id, { kind: 'joined', node: this.nodeId, member: this.member(participant) });
+  /** Tells everyone that a participant joined, or — when they took their seat back — that their media may have changed. */
+  announce(live: LiveRoom, peer: PeerInfo, entered: Exclude<EnterResult, 'full'>): void {
+    if (entered === 'took-back') {
+      this.mediaChanged(live, peer.peerId, peer.media);
+      return;
     }
+    live.broadcast({ type: 'peer-joined', peer }, peer.peerId);
+    void this.bus.publishRoom(live.id, { kind: 'joined', node: this.nodeId, member: this.member(peer) });
   }
 
-  /** Removes a local participant for good and tells everyone. */
-  leave(live: LiveRoom, participant: Participant): void {
-    if (live.get(participant.peerId) !== participant) return;
-    live.remove(participant.peerId);
-    live.broadcast({ type: 'peer-left', peerId: participant.peerId });
-    void this.bus.releaseSeat(live.id, participant.peerId, this.nodeId).catch(() => undefined);
-    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId: participant.peerId });
+  /** Removes a participant seated here for good and tells everyone. */
+  leave(live: LiveRoom, peerId: string): void {
+    const seat = live.get(peerId);
+    if (!seat || seat.where === 'remote') return;
+    live.remove(peerId);
+    live.broadcast({ type: 'peer-left', peerId });
+    void this.bus.releaseSeat(live.id, peerId, this.nodeId).catch(() => undefined);
+    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId });
     this.closeIfIdle(live);
   }
 
-  mediaChanged(live: LiveRoom, participant: Participant): void {
-    live.broadcast({ type: 'peer-media', peerId: participant.peerId, media: participant.media }, participant.peerId);
-    void this.bus.publishRoom(live.id, { kind: 'media', node: this.nodeId, peerId: participant.peerId, media: participant.media });
+  mediaChanged(live: LiveRoom, peerId: string, media: MediaState): void {
+    live.setMedia(peerId, media);
+    live.broadcast({ type: 'peer-media', peerId, media }, peerId);
+    void this.bus.publishRoom(live.id, { kind: 'media', node: this.nodeId, peerId, media });
   }
 
   /**
@@ -148,13 +166,13 @@ export class RoomHub {
   relay(live: LiveRoom, from: string, to: string, payload: SignalPayload): RelayResult | Promise<RelayResult> {
     const target = live.get(to);
     if (!target || to === from) return 'unknown-peer';
-    if (target.node === this.nodeId) {
-      if (!target.socket) return 'peer-unavailable';
+    if (target.where === 'local') {
       send(target.socket, { type: 'signal', from, payload });
       return 'sent';
     }
-    // A peer on another process: fail visibly when the bus cannot carry it.
-    if (!this.bus.connected) return 'peer-unavailable';
+    // Held: their connection dropped and they may come back shortly. Remote:
+    // fail visibly when the bus cannot carry it.
+    if (target.where === 'held' || !this.bus.connected) return 'peer-unavailable';
     return this.bus.publishRoom(live.id, { kind: 'signal', node: this.nodeId, from, to, payload }).then((sent) => (sent ? 'sent' : 'peer-unavailable'));
   }
 
@@ -168,7 +186,7 @@ export class RoomHub {
   /** Drops the room from this process when nobody here is in it any more. */
   closeIfIdle(live: LiveRoom): void {
     const entry = this.rooms.get(live.id);
-    if (!entry || entry.live !== live || live.localCount(this.nodeId) > 0) return;
+    if (!entry || entry.live !== live || live.localCount > 0) return;
     this.rooms.delete(live.id);
     void entry.ready.then(() => entry.unsubscribe?.()).catch(() => undefined);
   }
@@ -177,32 +195,32 @@ export class RoomHub {
     clearInterval(this.resync);
   }
 
-  private member(participant: Participant): RoomMember {
-    return { ...describe(participant), node: participant.node };
+  private member(peer: PeerInfo): RoomMember {
+    return { ...peer, node: this.nodeId };
   }
 
   private onEvent(live: LiveRoom, event: RoomEvent): void {
     if (event.node === this.nodeId) return;
     switch (event.kind) {
       case 'joined':
-        return this.mirrorJoined(live, event.member);
+        return this.mirror(live, event.member);
       case 'left': {
         const gone = live.get(event.peerId);
-        if (!gone || gone.node !== event.node) return;
+        if (gone?.where !== 'remote' || gone.node !== event.node) return;
         live.remove(event.peerId);
         live.broadcast({ type: 'peer-left', peerId: event.peerId });
         return;
       }
       case 'media': {
         const peer = live.get(event.peerId);
-        if (!peer || peer.node !== event.node) return;
-        peer.media = event.media;
+        if (peer?.where !== 'remote' || peer.node !== event.node) return;
+        live.setMedia(event.peerId, event.media);
         live.broadcast({ type: 'peer-media', peerId: event.peerId, media: event.media }, event.peerId);
         return;
       }
       case 'signal': {
-        const target = live.get(event.to);
-        if (target?.node === this.nodeId && target.socket) send(target.socket, { type: 'signal', from: event.from, payload: event.payload });
+        const socket = live.socketOf(event.to);
+        if (socket) send(socket, { type: 'signal', from: event.from, payload: event.payload });
         return;
       }
       case 'chat':
@@ -211,19 +229,19 @@ export class RoomHub {
     }
   }
 
-  /** A participant seated on another process, or one of ours who resumed there. */
-  private mirrorJoined(live: LiveRoom, member: RoomMember): void {
-    const known = live.get(member.peerId);
-    if (known) {
-      // Same peer id: a resume elsewhere. Keep it (and everyone's peer connection).
-      live.reattachElsewhere(known, member.node);
-      known.media = member.media;
-      live.broadcast({ type: 'peer-media', peerId: member.peerId, media: member.media }, member.peerId);
-      return;
-    }
-    const mirror: Participant = { ...member, socket: null };
-    live.add(mirror);
-    live.broadcast({ type: 'peer-joined', peer: describe(mirror) }, member.peerId);
+  /**
+   * A participant seated on another process. The same peer id already known
+   * is a resume elsewhere: everyone keeps their peer connection, and a seat
+   * this process held for them (or an old socket still open here) ends.
+   */
+  private mirror(live: LiveRoom, member: RoomMember): void {
+    const { node, ...peer } = member;
+    const known = live.get(peer.peerId);
+    if (known?.where === 'local') known.socket.close(CloseCode.replaced, 'replaced by a newer connection');
+    live.seatElsewhere(peer, node);
+    if (known) live.broadcast({ type: 'peer-media', peerId: peer.peerId, media: peer.media }, peer.peerId);
+    else live.broadcast({ type: 'peer-joined', peer }, peer.peerId);
+    if (known && known.where !== 'remote') this.closeIfIdle(live);
   }
 
   /**
@@ -240,21 +258,20 @@ export class RoomHub {
       return; // bus down: keep what we have until it is back
     }
     const remote = new Map(members.filter((m) => m.node !== this.nodeId).map((m) => [m.peerId, m]));
-    for (const participant of live.all()) {
-      if (participant.node === this.nodeId) continue;
-      if (remote.has(participant.peerId)) {
-        participant.missing = false;
-      } else if (!participant.missing) {
-        participant.missing = true;
+    for (const seat of live.all()) {
+      if (seat.where !== 'remote') continue;
+      if (remote.has(seat.peer.peerId)) {
+        seat.missing = false;
+      } else if (!seat.missing) {
+        seat.missing = true;
       } else {
-        live.remove(participant.peerId);
-        live.broadcast({ type: 'peer-left', peerId: participant.peerId });
+        live.remove(seat.peer.peerId);
+        live.broadcast({ type: 'peer-left', peerId: seat.peer.peerId });
       }
     }
     for (const member of remote.values()) {
       const known = live.get(member.peerId);
-      if (!known) this.mirrorJoined(live, member);
-      else if (known.node !== member.node) live.reattachElsewhere(known, member.node);
+      if (!known || known.where !== 'remote' || known.node !== member.node) this.mirror(live, member);
     }
   }
 
@@ -286,10 +303,10 @@ export class RoomHub {
 
   /** After a bus outage: seat our own participants again, re-read the others, deliver chat sent meanwhile. */
   private async catchUp(live: LiveRoom): Promise<void> {
-    for (const participant of live.all()) {
-      if (participant.node !== this.nodeId) continue;
+    for (const seat of live.all()) {
+      if (seat.where === 'remote') continue;
       // Already seated: no capacity check (Redis may have lost the seats in a restart).
-      await this.bus.claimSeat(live.id, this.member(participant), Number.MAX_SAFE_INTEGER).catch(() => undefined);
+      await this.bus.claimSeat(live.id, this.member(seat.peer), Number.MAX_SAFE_INTEGER).catch(() => undefined);
     }
     await this.syncSeats(live);
     await this.catchUpChat(live);

@@ -1,3 +1,9 @@
+/** A message allowance: `burst` messages at once, then `perSecond` sustained. */
+export interface MessageRate {
+  burst: number;
+  perSecond: number;
+}
+
 /** A token bucket: `capacity` messages at once, refilled at `perSecond`. */
 export class TokenBucket {
   private tokens: number;
