@@ -9,6 +9,7 @@ import staticFiles from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { migrateToLatest, openDatabase } from './db/database.ts';
@@ -18,12 +19,11 @@ import { createRoomsRepo } from './repos/rooms.ts';
 import { createInvitationsRepo } from './repos/invitations.ts';
 import { createChatRepo } from './repos/chat.ts';
 import { createSessionAccess, sessionCookies } from './auth/session.ts';
-import { createRateLimiter, createRedisRateLimiter, type RateLimitOptions } from './auth/rate-limiter.ts';
+import { createRateLimiter } from './limits/rate-limiter.ts';
 import { LiveSessions } from './realtime/live-sessions.ts';
 import { RoomHub } from './realtime/room-hub.ts';
-import { MemoryBus } from './realtime/memory-bus.ts';
-import { RedisBus } from './realtime/redis-bus.ts';
-import { installSignalingUpgrade } from './realtime/ws-upgrade.ts';
+import { openSharedState } from './realtime/shared-state.ts';
+import { installSignalingUpgrade } from './routes/signaling.ts';
 import { createResumeTokens } from './realtime/resume-tokens.ts';
 import { serverKey } from './repos/server-keys.ts';
 import { createMetrics } from './metrics.ts';
@@ -38,8 +38,11 @@ import { pageRoutes } from './routes/pages.ts';
 import { healthRoutes } from './routes/health.ts';
 import { iceRoutes } from './routes/ice.ts';
 
-/** Largest request body on any route, in bytes; routes set smaller limits. */
-const BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * Largest request body, in bytes: every body of the API is a few short
+ * strings, so anything bigger is refused (413) before it is parsed.
+ */
+const BODY_LIMIT_BYTES = 4096;
 /** Slow clients are cut off after this long for a whole request, in milliseconds. */
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Rooms one user may create per hour. */
@@ -68,6 +71,8 @@ export interface BuildOptions {
   logger?: false;
   /** Where log lines go instead of stdout, with the same settings (tests read them). */
   logStream?: NodeJS.WritableStream;
+  /** The time sessions are judged by; tests move it by hand. */
+  clock?: Clock;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
@@ -96,15 +101,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const bus = config.redisUrl ? await RedisBus.create(config.redisUrl, config.redisPrefix) : new MemoryBus();
-  if (bus instanceof RedisBus) await bus.start();
-  // With several processes the counts live in Redis, so a client cannot
-  // multiply its allowance by spreading requests over processes.
-  const limiter = (name: string, options: RateLimitOptions) =>
-    bus instanceof RedisBus ? createRedisRateLimiter(bus.client, `${config.redisPrefix}rate:${name}:`, options) : createRateLimiter(options);
+  const { bus, rateLimiter: limiter } = await openSharedState(config);
   const chat = createChatRepo(db, database);
   const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
-  const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs });
+  const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, options.clock);
   const ctx: AppContext = {
     config,
     db,

@@ -7,7 +7,7 @@ import type { RoomsRepo } from './repos/rooms.ts';
 import type { InvitationsRepo } from './repos/invitations.ts';
 import type { ChatRepo } from './repos/chat.ts';
 import type { SessionAccess } from './auth/session.ts';
-import type { RateLimiter } from './auth/rate-limiter.ts';
+import type { RateLimiter } from './limits/rate-limiter.ts';
 import type { LiveSessions } from './realtime/live-sessions.ts';
 import type { RoomHub } from './realtime/room-hub.ts';
 import type { Bus } from './realtime/bus.ts';

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/server/app.ts';
+import { buildApp, type BuildOptions } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import type { AppContext } from '../../src/server/context.ts';
 
@@ -61,9 +61,20 @@ export async function listen(app: FastifyInstance): Promise<string> {
 export const testEnv = (databaseUrl: string, env: Record<string, string> = {}) =>
   loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, ICE_SERVERS: 'none', LOG_LEVEL: 'silent', ...env });
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** A clock a test moves by hand (see src/server/clock.ts); it starts at the real time. */
+export function manualClock(): { now: () => number; advance(ms: number): void } {
+  let now = Date.now();
+  return {
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
+
+export async function startServer(env: Record<string, string> = {}, options: Pick<BuildOptions, 'clock'> = {}): Promise<TestServer> {
   const database = await freshDatabase();
-  const { app, ctx } = await buildApp(testEnv(database.url, env), { logger: false });
+  const { app, ctx } = await buildApp(testEnv(database.url, env), { logger: false, ...options });
   const origin = await listen(app);
   let closed = false;
   return {

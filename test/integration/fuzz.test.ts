@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
 import { ErrorCode, parseClientMessage, parseServerMessage, type ServerMessage } from '../../src/shared/protocol.ts';
-import { ApiErrorCode } from '../../src/server/http/errors.ts';
+import { ApiErrorCode } from '../../src/shared/api-errors.ts';
 import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from '../../src/shared/limits.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);

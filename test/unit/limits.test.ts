@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRateLimiter } from '../../src/server/auth/rate-limiter.ts';
-import { TokenBucket } from '../../src/server/realtime/token-bucket.ts';
+import { createRateLimiter } from '../../src/server/limits/rate-limiter.ts';
+import { TokenBucket } from '../../src/server/limits/token-bucket.ts';
 
 test('the rate limiter allows `limit` events per window, then reports when to retry', async () => {
   let now = 1_000_000;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { handshakeError } from '../../src/server/realtime/ws-handshake.ts';
+import { handshakeError } from '../../src/server/http/ws-handshake.ts';
 
 const good = { upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' };
 const request = (method: string, headers: Record<string, string | undefined>) => ({ method, headers }) as unknown as IncomingMessage;

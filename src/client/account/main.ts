@@ -1,17 +1,11 @@
 /** My account: sessions (sign out one or all), password change, account deletion. */
+import type { Session } from '../../shared/api.ts';
 import { api, ApiError } from '../common/api.ts';
 import { el, must, toast } from '../common/dom.ts';
 import { installLanguageSwitch, t } from '../common/i18n.ts';
 
 installLanguageSwitch();
 
-interface SessionView {
-  id: string;
-  createdAt: number;
-  lastSeenAt: number;
-  userAgent: string | null;
-  current: boolean;
-}
 
 const sessionsList = must<HTMLUListElement>('#sessions');
 
@@ -31,7 +25,7 @@ function errorText(error: unknown): string {
   return error instanceof ApiError ? error.message : t('error.generic');
 }
 
-function sessionCard(session: SessionView): HTMLLIElement {
+function sessionCard(session: Session): HTMLLIElement {
   const title = el('strong', { title: session.userAgent ?? '' }, browserName(session.userAgent));
   const details = el('span', { class: 'meta' }, t('account.lastActive', { time: formatDate(session.lastSeenAt) }));
   const card = el('li', { class: 'card', 'data-session': session.id }, title, details);
@@ -55,7 +49,7 @@ function sessionCard(session: SessionView): HTMLLIElement {
 }
 
 async function loadSessions(): Promise<void> {
-  const sessions = await api<SessionView[]>('GET', '/api/account/sessions');
+  const sessions = await api<Session[]>('GET', '/api/account/sessions');
   sessionsList.replaceChildren(...sessions.map(sessionCard));
 }
 

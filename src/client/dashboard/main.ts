@@ -3,7 +3,8 @@ import { api, ApiError } from '../common/api.ts';
 import { copyText, must, toast } from '../common/dom.ts';
 import { installLanguageSwitch, t } from '../common/i18n.ts';
 import { playChime } from './chime.ts';
-import { invitationCard, roomCard, type InvitationView, type RoomView } from './views.ts';
+import type { Invitation, Room } from '../../shared/api.ts';
+import { invitationCard, roomCard } from './views.ts';
 
 installLanguageSwitch();
 
@@ -17,7 +18,7 @@ function syncEmpty(): void {
   must<HTMLElement>('[data-empty=invitations]').hidden = invitationsList.children.length > 0;
 }
 
-function showInvitation(invitation: InvitationView, fresh: boolean): void {
+function showInvitation(invitation: Invitation, fresh: boolean): void {
   if (shownInvitations.has(invitation.id)) return;
   shownInvitations.add(invitation.id);
   const card = invitationCard(invitation, fresh);
@@ -28,8 +29,8 @@ function showInvitation(invitation: InvitationView, fresh: boolean): void {
 
 async function load(): Promise<void> {
   const [rooms, invitations] = await Promise.all([
-    api<RoomView[]>('GET', '/api/rooms'),
-    api<InvitationView[]>('GET', '/api/invitations'),
+    api<Room[]>('GET', '/api/rooms'),
+    api<Invitation[]>('GET', '/api/invitations'),
   ]);
   roomsList.replaceChildren(...rooms.map(roomCard));
   for (const invitation of invitations) showInvitation(invitation, false);
@@ -41,13 +42,13 @@ function listenForInvitations(): void {
   source.addEventListener('open', () => {
     liveStatus.textContent = '';
     // Catch up on anything sent while the stream was down.
-    void api<InvitationView[]>('GET', '/api/invitations').then((list) => list.reverse().forEach((i) => showInvitation(i, true)));
+    void api<Invitation[]>('GET', '/api/invitations').then((list) => list.reverse().forEach((i) => showInvitation(i, true)));
   });
   source.addEventListener('error', () => {
     liveStatus.textContent = t('dashboard.offline');
   });
   source.addEventListener('invitation', (event) => {
-    const invitation = JSON.parse((event as MessageEvent<string>).data) as InvitationView;
+    const invitation = JSON.parse((event as MessageEvent<string>).data) as Invitation;
     const isNew = !shownInvitations.has(invitation.id);
     showInvitation(invitation, true);
     if (!isNew) return;
@@ -70,7 +71,7 @@ must<HTMLFormElement>('#create-room').addEventListener('submit', async (event) =
     return;
   }
   try {
-    const room = await api<RoomView>('POST', '/api/rooms', { name });
+    const room = await api<Room>('POST', '/api/rooms', { name });
     roomsList.prepend(roomCard(room));
     form.reset();
     syncEmpty();

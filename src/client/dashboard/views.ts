@@ -1,23 +1,10 @@
 /** Builds the dashboard's room and invitation cards. Text only through textContent. */
+import type { Invitation, Room } from '../../shared/api.ts';
+import { USERNAME_MAX_CHARS } from '../../shared/limits.ts';
 import { el, formatTime } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
 
-export interface RoomView {
-  id: string;
-  name: string;
-  link: string;
-  createdAt: number;
-}
-
-export interface InvitationView {
-  id: string;
-  roomId: string;
-  roomName: string;
-  fromUsername: string;
-  createdAt: number;
-}
-
-export function roomCard(room: RoomView): HTMLLIElement {
+export function roomCard(room: Room): HTMLLIElement {
   const inviteId = `invite-${room.id}`;
   return el('li', { class: 'card', 'data-room': room.id },
     el('div', { class: 'card-main' },
@@ -29,13 +16,13 @@ export function roomCard(room: RoomView): HTMLLIElement {
     ),
     el('form', { class: 'inline-form', 'data-invite': room.id, novalidate: '' },
       el('label', { class: 'grow', for: inviteId }, t('dashboard.inviteUser')),
-      el('input', { id: inviteId, name: 'username', required: '', maxlength: '32', autocapitalize: 'none', spellcheck: 'false', placeholder: t('dashboard.inviteUsername') }),
+      el('input', { id: inviteId, name: 'username', required: '', maxlength: String(USERNAME_MAX_CHARS), autocapitalize: 'none', spellcheck: 'false', placeholder: t('dashboard.inviteUsername') }),
       el('button', { type: 'submit' }, t('dashboard.send')),
     ),
   );
 }
 
-export function invitationCard(invitation: InvitationView, fresh = false): HTMLLIElement {
+export function invitationCard(invitation: Invitation, fresh = false): HTMLLIElement {
   return el('li', { class: fresh ? 'card fresh' : 'card', 'data-invitation': invitation.id },
     el('div', { class: 'card-main' },
       el('p', {}, t('dashboard.invitedBy', { from: invitation.fromUsername, room: invitation.roomName })),

@@ -1,4 +1,5 @@
 /** The room page: joins the call and connects the UI to it. */
+import type { RtcConfiguration } from '../../shared/api.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import type { MessageKey } from '../../shared/i18n/index.ts';
 import { copyText, must } from '../common/dom.ts';
@@ -13,7 +14,7 @@ import { VideoGrid } from './grid.ts';
 const body = document.body;
 const roomId = body.dataset.roomId ?? '';
 const username = body.dataset.username ?? '';
-const rtcConfig = JSON.parse(body.dataset.rtcConfig ?? '{}') as RTCConfiguration;
+const rtcConfig = JSON.parse(body.dataset.rtcConfig ?? '{}') as RtcConfiguration;
 /** How long to keep trying to reach the server before the call is over, in milliseconds. */
 const callLostAfterMs = Number(body.dataset.callLostMs) || 60_000;
 

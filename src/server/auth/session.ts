@@ -5,7 +5,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyCookie } from '@fastify/cookie';
 import type { ActiveSession, SessionsRepo } from '../repos/sessions.ts';
-import { ApiErrorCode, HttpError } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { HttpError } from '../http/errors.ts';
 
 export interface SessionCookies {
   /** `__Host-sid` over HTTPS (bound to this host, path /, Secure), `sid` on plain-HTTP local runs. */

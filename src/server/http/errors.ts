@@ -5,31 +5,9 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import type { ErrorBody } from '../../shared/api.ts';
 import { isUnavailable } from '../db/unavailable.ts';
-
-export const ApiErrorCode = {
-  invalidInput: 'invalid-input',
-  invalidCredentials: 'invalid-credentials',
-  wrongPassword: 'wrong-password',
-  tooManyConnections: 'too-many-connections',
-  usernameTaken: 'username-taken',
-  invalidUsername: 'invalid-username',
-  weakPassword: 'weak-password',
-  rateLimited: 'rate-limited',
-  unauthorized: 'unauthorized',
-  forbiddenOrigin: 'forbidden-origin',
-  unsupportedMediaType: 'unsupported-media-type',
-  unknownUser: 'unknown-user',
-  selfInvite: 'self-invite',
-  roomNotFound: 'room-not-found',
-  notMember: 'not-member',
-  notFound: 'not-found',
-  payloadTooLarge: 'payload-too-large',
-  unavailable: 'unavailable',
-  internal: 'internal',
-} as const;
-export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
 export class HttpError extends Error {
   readonly statusCode: number;
@@ -53,14 +31,6 @@ export function tooManyRequests(message: string, retryAfterSeconds: number, code
   return new HttpError(429, code, message, { 'Retry-After': String(retryAfterSeconds) });
 }
 
-/** The error body, as route schemas declare it for the API docs. */
-export const ErrorView = z.object({ error: z.string(), message: z.string() });
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  error: ApiErrorCode;
-  message: string;
-}
 
 const statusCodes: Record<number, ApiErrorCode> = {
   400: ApiErrorCode.invalidInput,

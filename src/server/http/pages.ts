@@ -1,13 +1,15 @@
 /**
  * Renders the HTML pages from `public/pages/*.html`. Templates hold
  * `{{t:key}}` (a catalogue string), `{{lang}}`, `{{var:name}}` (a request
- * value) and `{{preload:script}}` (modulepreload links for the chunks that
- * script imports, from the build's dist/assets/preload.json); every
- * substitution is HTML-escaped.
+ * value), `{{limit:NAME}}` (a number from src/shared/limits.ts, so a form's
+ * maxlength is the server's rule) and `{{preload:script}}` (modulepreload
+ * links for the chunks that script imports, from the build's
+ * dist/assets/preload.json); every substitution is HTML-escaped.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import * as limits from '../../shared/limits.ts';
 import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.ts';
 
 export type PageName = 'signin' | 'dashboard' | 'account' | 'room' | 'not-found';
@@ -35,6 +37,12 @@ export function readPreloads(file: string): Record<string, string[]> {
   }
 }
 
+function limitNamed(name: string): number {
+  const value = (limits as Record<string, unknown>)[name];
+  if (typeof value !== 'number') throw new Error(`templates: no limit named ${name} in src/shared/limits.ts`);
+  return value;
+}
+
 export function createPageRenderer(pagesDir: string, preloads: Record<string, string[]> = {}) {
   const cache = new Map<string, string>();
   const preloadLinks = (script: string) =>
@@ -48,6 +56,7 @@ export function createPageRenderer(pagesDir: string, preloads: Record<string, st
       html = template
         .replaceAll('{{lang}}', lang)
         .replace(/\{\{preload:(\w+)\}\}/g, (_, script: string) => preloadLinks(script))
+        .replace(/\{\{limit:(\w+)\}\}/g, (_, name: string) => String(limitNamed(name)))
         .replace(/\{\{t:([\w.-]+)\}\}/g, (_, k: string) => escapeHtml(translate(lang, k as MessageKey)));
       cache.set(key, html);
     }

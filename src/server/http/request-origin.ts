@@ -2,7 +2,7 @@
  * Where a raw request comes from and was sent to (client address, protocol,
  * host), read exactly as Fastify reads `request.ip`, `.protocol` and `.host`
  * with the same TRUST_PROXY list. The WebSocket upgrade is handled on the raw
- * HTTP server (see ws-upgrade.ts), so it needs the same answers without a
+ * HTTP server (see routes/signaling.ts), so it needs the same answers without a
  * Fastify request.
  */
 import type { IncomingMessage } from 'node:http';

@@ -4,7 +4,8 @@
  * (a cross-site form cannot send `application/json` without a preflight).
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiErrorCode, HttpError } from './errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { HttpError } from './errors.ts';
 import type { RequestOrigin } from './request-origin.ts';
 
 /** What the origin check reads of a request: a Fastify request, or a raw upgrade's RequestOrigin. */

@@ -7,20 +7,26 @@
  * Delivery is at most once: a process that misses events catches up from
  * the roster (`members`) and the database (chat `seq`), never from the bus.
  */
-import type { ChatMessage, MediaState, PeerInfo, SignalPayload } from '../../shared/protocol.ts';
-import type { NotificationEvent } from './notifications.ts';
+import * as z from 'zod/mini';
+import { ChatMessage, MediaState, PeerInfo, SignalPayload } from '../../shared/protocol.ts';
+import type { NotificationEvent } from '../../shared/notifications.ts';
 
 /** A participant as every process sees them, with the process that holds their socket. */
-export interface RoomMember extends PeerInfo {
-  node: string;
-}
+export const RoomMember = z.extend(PeerInfo, { node: z.string() });
+export type RoomMember = z.infer<typeof RoomMember>;
 
-export type RoomEvent =
-  | { kind: 'joined'; node: string; member: RoomMember }
-  | { kind: 'left'; node: string; peerId: string }
-  | { kind: 'media'; node: string; peerId: string; media: MediaState }
-  | { kind: 'signal'; node: string; from: string; to: string; payload: SignalPayload }
-  | { kind: 'chat'; node: string; message: ChatMessage };
+/**
+ * What happens in a room, told to the other processes. Checked on receipt
+ * like any input: another process may run another version.
+ */
+export const RoomEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('joined'), node: z.string(), member: RoomMember }),
+  z.object({ kind: z.literal('left'), node: z.string(), peerId: z.string() }),
+  z.object({ kind: z.literal('media'), node: z.string(), peerId: z.string(), media: MediaState }),
+  z.object({ kind: z.literal('signal'), node: z.string(), from: z.string(), to: z.string(), payload: SignalPayload }),
+  z.object({ kind: z.literal('chat'), node: z.string(), message: ChatMessage }),
+]);
+export type RoomEvent = z.infer<typeof RoomEvent>;
 
 export interface Bus {
   /** This process's id, unique per start. */

@@ -28,7 +28,7 @@ import { send, type LiveRoom } from './live-room.ts';
 import type { ResumeTokens } from './resume-tokens.ts';
 import type { RoomHub } from './room-hub.ts';
 import type { PeerSocket } from './socket.ts';
-import { TokenBucket, type MessageRate } from './token-bucket.ts';
+import { TokenBucket, type MessageRate } from '../limits/token-bucket.ts';
 
 /** Messages over the rate a connection may send before it is closed as a flooder. */
 export const MAX_RATE_VIOLATIONS = 200;

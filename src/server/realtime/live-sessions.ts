@@ -44,12 +44,12 @@ export class LiveSessions {
    * sessions that ended meanwhile: expired, idle, or signed out on another
    * server process (whose own LiveSessions this one cannot see).
    */
-  async sweep(sessions: SessionsRepo, now = Date.now()): Promise<void> {
+  async sweep(sessions: SessionsRepo): Promise<void> {
     const all = [...this.bySession.keys()];
     for (let i = 0; i < all.length; i += SWEEP_BATCH) {
       const batch = all.slice(i, i + SWEEP_BATCH);
       const active = batch.filter((hash) => [...(this.bySession.get(hash) ?? [])].some((c) => c.keepsSessionAlive));
-      const live = await sessions.touchAndCheck(active, batch, now);
+      const live = await sessions.touchAndCheck(active, batch);
       for (const hash of batch) if (!live.has(hash)) this.end(hash);
     }
   }

@@ -1,7 +1,7 @@
 /** The bus of a single process: seats in memory, events delivered in-process. */
 import { randomId } from '../ids.ts';
 import type { Bus, RoomEvent, RoomMember } from './bus.ts';
-import type { NotificationEvent } from './notifications.ts';
+import type { NotificationEvent } from '../../shared/notifications.ts';
 
 export class MemoryBus implements Bus {
   readonly nodeId = randomId();

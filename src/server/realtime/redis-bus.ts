@@ -9,8 +9,9 @@
  */
 import type { Redis } from 'ioredis';
 import { randomId } from '../ids.ts';
-import type { Bus, RoomEvent, RoomMember } from './bus.ts';
-import type { NotificationEvent } from './notifications.ts';
+import type * as z from 'zod/mini';
+import { NotificationEvent } from '../../shared/notifications.ts';
+import { RoomEvent, RoomMember, type Bus } from './bus.ts';
 
 /** How often a process renews its heartbeat, in milliseconds. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
@@ -155,7 +156,7 @@ export class RedisBus implements Bus {
   /** Reads a room's seats and deletes those of processes that stopped beating. */
   private async sweep(roomId: string): Promise<{ live: RoomMember[] }> {
     const seatsKey = this.key(`room:${roomId}:seats`);
-    const seats = Object.values(await this.command.hgetall(seatsKey)).map((raw) => JSON.parse(raw) as RoomMember);
+    const seats = Object.values(await this.command.hgetall(seatsKey)).flatMap((raw) => parsed(RoomMember, raw) ?? []);
     const nodes = [...new Set(seats.map((s) => s.node))];
     const alive = nodes.length > 0 ? await this.command.mget(...nodes.map((n) => this.key(`node:${n}`))) : [];
     const liveNodes = new Set(nodes.filter((_, i) => alive[i] !== null));
@@ -183,15 +184,17 @@ export class RedisBus implements Bus {
     };
   }
 
+  /** Hands a message to the channel's handlers if it is an event of the channel's kind; anything else is dropped. */
   private deliver(channel: string, message: string): void {
-    let event: unknown;
-    try {
-      event = JSON.parse(message);
-    } catch {
+    const room = this.roomHandlers.get(channel);
+    if (room) {
+      const event = parsed(RoomEvent, message);
+      if (event) for (const handler of [...room]) handler(event);
       return;
     }
-    const handlers = (this.roomHandlers.get(channel) ?? this.userHandlers.get(channel)) as Set<(event: unknown) => void> | undefined;
-    for (const handler of [...(handlers ?? [])]) handler(event);
+    const user = this.userHandlers.get(channel);
+    const event = user && parsed(NotificationEvent, message);
+    if (event) for (const handler of [...user]) handler(event);
   }
 
   private async updateStatus(): Promise<void> {
@@ -216,5 +219,15 @@ export class RedisBus implements Bus {
     if (up === this.up) return;
     this.up = up;
     for (const listener of this.statusListeners) listener(up);
+  }
+}
+
+/** The JSON text as `schema` describes it, or undefined when it is not. */
+function parsed<T>(schema: z.ZodMiniType<T>, text: string): T | undefined {
+  try {
+    const result = schema.safeParse(JSON.parse(text));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
   }
 }

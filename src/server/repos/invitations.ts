@@ -1,13 +1,7 @@
 import type { Db } from '../db/database.ts';
+import type { Invitation } from '../../shared/api.ts';
 import { randomId } from '../ids.ts';
 
-export interface Invitation {
-  id: string;
-  roomId: string;
-  roomName: string;
-  fromUsername: string;
-  createdAt: number;
-}
 
 export type InvitationsRepo = ReturnType<typeof createInvitationsRepo>;
 

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { randomToken, sha256 } from '../ids.ts';
 import type { User } from './users.ts';
 
@@ -43,14 +44,14 @@ export function publicSessionId(tokenHash: string): string {
  * Opaque session tokens: the cookie carries 256 random bits, the database
  * only their SHA-256, so logout and expiry take effect at once.
  */
-export function createSessionsRepo(db: Db, policy: SessionPolicy) {
+export function createSessionsRepo(db: Db, policy: SessionPolicy, clock: Clock = systemClock) {
   // With a short idle timeout (tests, strict deployments) touch often enough
   // that an active session never looks idle.
   const touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, policy.idleMs / 4);
   const live = (now: number) => (eb: ExpressionBuilder<Database, 'sessions'>) => eb.and([eb('expires_at', '>', now), eb('last_seen_at', '>', now - policy.idleMs)]);
 
   return {
-    async create(userId: string, options: { userAgent?: string } = {}, now = Date.now()): Promise<{ token: string; tokenHash: string; expiresAt: number }> {
+    async create(userId: string, options: { userAgent?: string } = {}, now = clock()): Promise<{ token: string; tokenHash: string; expiresAt: number }> {
       const token = randomToken();
       const tokenHash = sha256(token);
       const expiresAt = now + policy.absoluteMs;
@@ -63,7 +64,7 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy) {
     },
 
     /** Resolves a cookie token to a live session, extending its idle window. */
-    async resolve(token: string, now = Date.now()): Promise<ActiveSession | undefined> {
+    async resolve(token: string, now = clock()): Promise<ActiveSession | undefined> {
       const tokenHash = sha256(token);
       const row = await db
         .selectFrom('sessions')
@@ -87,7 +88,7 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy) {
      * call in progress is activity) and returns which of `all` are still
      * live, so connections of ended sessions can be closed.
      */
-    async touchAndCheck(active: string[], all: string[], now = Date.now()): Promise<Set<string>> {
+    async touchAndCheck(active: string[], all: string[], now = clock()): Promise<Set<string>> {
       if (active.length > 0) {
         await db
           .updateTable('sessions')
@@ -102,7 +103,7 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy) {
       return new Set(rows.map((r) => r.token_hash));
     },
 
-    async listForUser(userId: string, now = Date.now()): Promise<SessionInfo[]> {
+    async listForUser(userId: string, now = clock()): Promise<SessionInfo[]> {
       const rows = await db
         .selectFrom('sessions')
         .select(['token_hash', 'created_at', 'last_seen_at', 'expires_at', 'user_agent'])
@@ -133,7 +134,7 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy) {
     },
 
     /** Deletes the rows of ended sessions. */
-    async purgeExpired(now = Date.now()): Promise<void> {
+    async purgeExpired(now = clock()): Promise<void> {
       await db
         .deleteFrom('sessions')
         .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - policy.idleMs)]))

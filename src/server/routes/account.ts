@@ -6,23 +6,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { ChangePasswordBody, DeleteAccountBody, ErrorBody, Session as SessionView, SessionIdParams } from '../../shared/api.ts';
+import { HttpError, tooManyRequests } from '../http/errors.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { isAcceptablePassword } from '../auth/credentials.ts';
 import type { ActiveSession } from '../repos/sessions.ts';
-import { PASSWORD_MAX_CHARS } from '../../shared/limits.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-const ACCOUNT_BODY_LIMIT_BYTES = 4096;
-const Password = z.string().max(PASSWORD_MAX_CHARS * 4);
-const SessionView = z.object({
-  id: z.string(),
-  createdAt: z.number(),
-  lastSeenAt: z.number(),
-  expiresAt: z.number(),
-  userAgent: z.string().nullable(),
-  current: z.boolean(),
-});
 
 export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   /** Ends sessions here at once; other server processes close theirs on their next sweep. */
@@ -56,7 +46,7 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/api/account/sessions', {
-      schema: { tags: ['account'], summary: 'My signed-in sessions, most recently used first', response: { 200: z.array(SessionView), 401: ErrorView } },
+      schema: { tags: ['account'], summary: 'My signed-in sessions, most recently used first', response: { 200: z.array(SessionView), 401: ErrorBody } },
     }, async (request) => {
       const session = await ctx.auth.requireSession(request);
       const sessions = await ctx.sessions.listForUser(session.user.id);
@@ -67,8 +57,8 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       schema: {
         tags: ['account'],
         summary: 'Sign out one of my sessions (and close its connections)',
-        params: z.strictObject({ id: z.string().max(64) }),
-        response: { 204: z.null(), 401: ErrorView, 404: ErrorView },
+        params: SessionIdParams,
+        response: { 204: z.null(), 401: ErrorBody, 404: ErrorBody },
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
@@ -82,7 +72,7 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.delete('/api/account/sessions', {
-      schema: { tags: ['account'], summary: 'Sign out everywhere, this browser included', response: { 204: z.null(), 401: ErrorView } },
+      schema: { tags: ['account'], summary: 'Sign out everywhere, this browser included', response: { 204: z.null(), 401: ErrorBody } },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
       endSessions(await ctx.sessions.revokeAllForUser(session.user.id));
@@ -92,12 +82,11 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.post('/api/account/password', {
-      bodyLimit: ACCOUNT_BODY_LIMIT_BYTES,
       schema: {
         tags: ['account'],
         summary: 'Change my password: needs the current one; signs out my other sessions',
-        body: z.strictObject({ currentPassword: Password, newPassword: Password, keepOtherSessions: z.boolean().optional() }),
-        response: { 204: z.null(), 400: ErrorView, 401: ErrorView, 403: ErrorView, 429: ErrorView },
+        body: ChangePasswordBody,
+        response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
@@ -111,12 +100,11 @@ export function accountRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.delete('/api/account', {
-      bodyLimit: ACCOUNT_BODY_LIMIT_BYTES,
       schema: {
         tags: ['account'],
         summary: 'Delete my account and my data; needs my password',
-        body: z.strictObject({ password: Password }),
-        response: { 204: z.null(), 401: ErrorView, 403: ErrorView, 429: ErrorView },
+        body: DeleteAccountBody,
+        response: { 204: z.null(), 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);

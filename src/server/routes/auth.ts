@@ -2,30 +2,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { Credentials, ErrorBody, User as UserView } from '../../shared/api.ts';
+import { HttpError, tooManyRequests } from '../http/errors.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.ts';
 import { isAcceptablePassword, isValidUsername, normalizeUsername } from '../auth/credentials.ts';
 import { usernameKey } from '../repos/users.ts';
-import { PASSWORD_MAX_CHARS } from '../../shared/limits.ts';
-
-/** Auth bodies are tiny; anything bigger is refused before it is parsed or hashed. */
-const AUTH_BODY_LIMIT_BYTES = 4096;
-
-const Credentials = z.strictObject({
-  username: z.string().max(200),
-  password: z.string().max(PASSWORD_MAX_CHARS * 4),
-});
-const UserView = z.object({ id: z.string(), username: z.string() });
 
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/register', {
-      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       schema: {
         tags: ['auth'],
         summary: 'Create an account and sign in',
         body: Credentials,
-        response: { 201: UserView, 400: ErrorView, 409: ErrorView, 429: ErrorView },
+        response: { 201: UserView, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const limit = await ctx.limits.register.hit(request.ip);
@@ -42,12 +33,11 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.post('/login', {
-      bodyLimit: AUTH_BODY_LIMIT_BYTES,
       schema: {
         tags: ['auth'],
         summary: 'Sign in; sets a new session cookie',
         body: Credentials,
-        response: { 200: UserView, 401: ErrorView, 429: ErrorView },
+        response: { 200: UserView, 401: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const username = normalizeUsername(request.body.username);
@@ -96,7 +86,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.get('/api/me', {
-      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserView, 401: ErrorView } },
+      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserView, 401: ErrorBody } },
     }, async (request) => {
       const session = await ctx.auth.requireSession(request);
       return session.user;

@@ -1,19 +1,17 @@
 /** ICE servers for the browser's RTCPeerConnection, with fresh TURN credentials. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { ErrorBody, IceServersResponse, type RtcConfiguration } from '../../shared/api.ts';
 import type { AppContext } from '../context.ts';
 import { tooManyRequests } from '../http/errors.ts';
 import { iceServersFor } from '../turn-credentials.ts';
 
 /** What a room page and `GET /api/ice-servers` hand the browser. */
-export function rtcConfigurationFor(ctx: AppContext, userId: string) {
+export function rtcConfigurationFor(ctx: AppContext, userId: string): RtcConfiguration {
   return {
     iceServers: iceServersFor(userId, ctx.config.iceServers, ctx.config.turn),
     iceTransportPolicy: ctx.config.iceTransportPolicy,
   };
 }
-
-const IceServerView = z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() });
 
 export function iceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -22,9 +20,9 @@ export function iceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         tags: ['rooms'],
         summary: 'STUN/TURN servers for WebRTC; TURN credentials expire after ttlSeconds',
         response: {
-          200: z.object({ iceServers: z.array(IceServerView), iceTransportPolicy: z.enum(['all', 'relay']), ttlSeconds: z.number() }),
-          401: z.object({ error: z.string(), message: z.string() }),
-          429: z.object({ error: z.string(), message: z.string() }),
+          200: IceServersResponse,
+          401: ErrorBody,
+          429: ErrorBody,
         },
       },
     }, async (request) => {

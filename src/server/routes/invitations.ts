@@ -2,31 +2,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { ErrorBody, Invitation as InvitationView, RoomId, SendLinkBody } from '../../shared/api.ts';
+import { HttpError, tooManyRequests } from '../http/errors.ts';
 import { normalizeUsername } from '../auth/credentials.ts';
-import { RoomId } from './rooms.ts';
-import type { NotificationEvent } from '../realtime/notifications.ts';
+import type { NotificationEvent } from '../../shared/notifications.ts';
 
 /** Interval of SSE comment lines that keep proxies from closing an idle stream, in milliseconds. */
 const SSE_KEEPALIVE_MS = 25_000;
 
-const InvitationView = z.object({
-  id: z.string(),
-  roomId: z.string(),
-  roomName: z.string(),
-  fromUsername: z.string(),
-  createdAt: z.number(),
-});
-
 export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/send_link', {
-      bodyLimit: 4096,
       schema: {
         tags: ['invitations'],
         summary: "Send a room's link to another user; they become a member and are notified live",
-        body: z.strictObject({ room_id: z.string().max(64), username: z.string().max(200) }),
-        response: { 201: InvitationView, 400: ErrorView, 401: ErrorView, 403: ErrorView, 404: ErrorView, 429: ErrorView },
+        body: SendLinkBody,
+        response: { 201: InvitationView, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
@@ -55,7 +47,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.get('/api/invitations', {
-      schema: { tags: ['invitations'], summary: 'Invitations I received, newest first', response: { 200: z.array(InvitationView), 401: ErrorView } },
+      schema: { tags: ['invitations'], summary: 'Invitations I received, newest first', response: { 200: z.array(InvitationView), 401: ErrorBody } },
     }, async (request) => {
       const session = await ctx.auth.requireSession(request);
       return ctx.invitations.listForUser(session.user.id);

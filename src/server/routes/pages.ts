@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { createPageRenderer, readPreloads, requestLanguage } from '../http/pages.ts';
-import { RoomId } from './rooms.ts';
+import { RoomId } from '../../shared/api.ts';
 import { rtcConfigurationFor } from './ice.ts';
 
 export function pageRoutes(ctx: AppContext, pagesDir: string, preloadsFile: string): FastifyPluginAsyncZod {

@@ -3,20 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { ApiErrorCode, ErrorView, HttpError, tooManyRequests } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { CreateRoomBody, ErrorBody, Room as RoomView, RoomId } from '../../shared/api.ts';
+import { HttpError, tooManyRequests } from '../http/errors.ts';
 import { allowedOrigins } from '../http/same-origin.ts';
-import { ROOM_NAME_MAX_CHARS } from '../../shared/limits.ts';
 import type { Room } from '../repos/rooms.ts';
-
-export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
-
-const RoomName = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim())
-  .refine((s) => s.length > 0 && Array.from(s).length <= ROOM_NAME_MAX_CHARS, `1–${ROOM_NAME_MAX_CHARS} characters`)
-  .refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s), 'control characters');
-
-const RoomView = z.object({ id: z.string(), name: z.string(), ownerId: z.string(), createdAt: z.number(), link: z.string() });
 
 /** The shareable link of a room, on the configured public origin when there is one. */
 export function roomLink(request: FastifyRequest, publicOrigins: readonly string[], roomId: string): string {
@@ -28,19 +19,18 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/api/rooms', {
-      schema: { tags: ['rooms'], summary: 'Rooms I belong to, newest first', response: { 200: z.array(RoomView), 401: ErrorView } },
+      schema: { tags: ['rooms'], summary: 'Rooms I belong to, newest first', response: { 200: z.array(RoomView), 401: ErrorBody } },
     }, async (request) => {
       const session = await ctx.auth.requireSession(request);
       return (await ctx.rooms.listForUser(session.user.id)).map((room) => view(request, room));
     });
 
     app.post('/api/rooms', {
-      bodyLimit: 4096,
       schema: {
         tags: ['rooms'],
         summary: 'Create a room; I become its first member',
-        body: z.strictObject({ name: RoomName }),
-        response: { 201: RoomView, 400: ErrorView, 401: ErrorView, 429: ErrorView },
+        body: CreateRoomBody,
+        response: { 201: RoomView, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const session = await ctx.auth.requireSession(request);
@@ -58,7 +48,7 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         tags: ['rooms'],
         summary: 'A room by its id. The link is the capability; joining the call (not this read) makes me a member.',
         params: z.object({ roomId: z.string() }),
-        response: { 200: RoomView, 401: ErrorView, 404: ErrorView },
+        response: { 200: RoomView, 401: ErrorBody, 404: ErrorBody },
       },
     }, async (request) => {
       const session = await ctx.auth.requireSession(request);

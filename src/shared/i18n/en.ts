@@ -14,8 +14,8 @@ export const en = {
   'register.title': 'Create an account',
   'register.submit': 'Create account',
   'register.toSignin': 'Already have an account? Sign in',
-  'register.passwordHint': 'At least 8 characters.',
-  'register.usernameHint': '3–32 letters, digits, dots, dashes or underscores.',
+  'register.passwordHint': 'At least {passwordMin} characters.',
+  'register.usernameHint': '{usernameMin}–{usernameMax} letters, digits, dots, dashes or underscores.',
 
   'dashboard.title': 'Your rooms',
   'dashboard.signout': 'Sign out',
@@ -79,8 +79,8 @@ export const en = {
   'error.network': 'The server cannot be reached. Check your connection.',
   'error.invalid-credentials': 'Wrong username or password.',
   'error.username-taken': 'This username is already taken.',
-  'error.invalid-username': 'Usernames have 3–32 letters, digits, dots, dashes or underscores.',
-  'error.weak-password': 'The password needs at least 8 characters and must not be a common one.',
+  'error.invalid-username': 'Usernames have {usernameMin}–{usernameMax} letters, digits, dots, dashes or underscores.',
+  'error.weak-password': 'The password needs at least {passwordMin} characters and must not be a common one.',
   'error.rate-limited': 'Too many attempts. Try again in {seconds} s.',
   'error.unknown-user': 'There is no user with that name.',
   'error.self-invite': 'You are already in this room.',
@@ -118,6 +118,11 @@ export const en = {
   'account.delete': 'Delete my account',
   'error.wrong-password': 'The current password is wrong.',
   'error.too-many-connections': 'Too many open connections. Close another tab and try again.',
+  'error.forbidden-origin': 'This request came from another site and was refused.',
+  'error.unsupported-media-type': 'This page is out of date. Reload it.',
+  'error.not-found': 'Not found.',
+  'error.payload-too-large': 'That is too long.',
+  'error.internal': 'Something went wrong on the server. Please try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

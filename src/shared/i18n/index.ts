@@ -1,3 +1,4 @@
+import { PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS } from '../limits.ts';
 import { en, type Catalogue, type MessageKey } from './en.ts';
 import { ru } from './ru.ts';
 
@@ -15,10 +16,18 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** Fills `{name}` placeholders; unknown placeholders are left as they are. */
+/** Limits the texts quote, so that a hint never disagrees with the rule it describes. */
+const LIMIT_PARAMS: Record<string, number> = {
+  usernameMin: USERNAME_MIN_CHARS,
+  usernameMax: USERNAME_MAX_CHARS,
+  passwordMin: PASSWORD_MIN_CHARS,
+};
+
+/** Fills `{name}` placeholders from `params` and the limits; unknown placeholders are left as they are. */
 export function translate(lang: Language, key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = catalogues[lang][key] ?? en[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  const values = { ...LIMIT_PARAMS, ...params };
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 export function catalogue(lang: Language): Catalogue {

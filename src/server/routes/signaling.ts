@@ -14,18 +14,19 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context.ts';
-import { ApiErrorCode, HttpError, errorResponse, tooManyRequests } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { HttpError, errorResponse, tooManyRequests } from '../http/errors.ts';
 import { isAllowedOrigin } from '../http/same-origin.ts';
 import { requestOriginReader, type RequestOrigin } from '../http/request-origin.ts';
 import { securityHeaders } from '../http/security-headers.ts';
-import { RoomId } from '../routes/rooms.ts';
+import { RoomId } from '../../shared/api.ts';
 import { CloseCode } from '../../shared/protocol.ts';
 import { WS_MAX_FRAGMENTS, WS_MAX_FRAME_BYTES, WS_PING_INTERVAL_MS } from '../../shared/limits.ts';
-import { SignalingConnection } from './connection.ts';
+import { SignalingConnection } from '../realtime/connection.ts';
 import type { ActiveSession } from '../repos/sessions.ts';
 import type { Room } from '../repos/rooms.ts';
-import { ConnectionLimits, type OpenResult } from './connection-limits.ts';
-import { handshakeError } from './ws-handshake.ts';
+import { ConnectionLimits, type OpenResult } from '../limits/connection-limits.ts';
+import { handshakeError } from '../http/ws-handshake.ts';
 
 /** Close codes by which a client says it is leaving, not that its link broke. */
 const CLEAN_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005]);

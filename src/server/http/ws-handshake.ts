@@ -6,7 +6,8 @@
  * subprotocol and extension headers.
  */
 import type { IncomingMessage } from 'node:http';
-import { ApiErrorCode, HttpError } from '../http/errors.ts';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { HttpError } from '../http/errors.ts';
 
 /** A Sec-WebSocket-Key is 16 random bytes in base64 (RFC 6455 §4.1). */
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
