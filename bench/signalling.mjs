@@ -19,8 +19,6 @@ import { QUICK, createRoom, createUsers, log, measuredRun, procStats, repin, rou
 /** Each peer's signal rate, messages per second. */
 const RATE_PER_PEER = 2;
 const P99_LIMIT_MS = 50;
-/** When the settled idle RSS is read, in milliseconds after the server started. */
-const SETTLE_MS = 30_000;
 /** When each load server's idle RSS is read, in milliseconds after it answered /health. */
 const IDLE_READ_MS = 3000;
 
@@ -86,23 +84,10 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
     users.push(...made);
     log(`  registered ${made.length} users in ${((Date.now() - started) / 1000).toFixed(1)} s (${users.length} total)`);
   };
-  let settledIdle;
   try {
-    // A self-hosted server spends most of its life idle: this is its base RSS,
-    // read well after its own release of start-up memory (2 s after listen)
-    // and V8's memory reducer (10-30 s). On a server of its own, so that the
-    // load servers below start from a fresh process.
-    if (!QUICK) {
-      server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: 'signalling-idle' });
-      await sleep(SETTLE_MS);
-      settledIdle = procStats(server.pid);
-      await server.stop();
-      server = undefined;
-    }
     for (const peers of PLAN.peers) {
       // A fresh process for each room size, on the same database (its users already exist).
       server = await startServer({ cpu: 0, databaseUrl, nodeArgs, label: `signalling-p${peers}` });
-      // After the server's own release of start-up memory, 2 s after it listens.
       await sleep(IDLE_READ_MS);
       const idle = procStats(server.pid);
       loadgen = startLoadgen({ cpu: 1 });
@@ -178,7 +163,6 @@ export async function runSignalling({ nodeArgs = [] } = {}) {
   return {
     definition: `R rooms × P peers of real WebSocket clients (distinct users, real register/sign-in and join), each sending ${RATE_PER_PEER} signal msg/s to its room peers in turn (1 offer-sized ~3 KB : 4 candidate-sized ~200 B). Latency = send → receipt at the target, measured in the generator. Server pinned to CPU 0, generator to CPU 1. Capacity = largest step with p99 < ${P99_LIMIT_MS} ms and no loss.`,
     plan: { warmSeconds: PLAN.warmMs / 1000, measureSeconds: PLAN.measureMs / 1000, drainSeconds: PLAN.drainMs / 1000 },
-    settledIdle: settledIdle ? { rssMB: round(settledIdle.rssBytes / 2 ** 20, 1), afterSeconds: SETTLE_MS / 1000 } : null,
     series,
   };
 }

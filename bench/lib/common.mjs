@@ -102,15 +102,16 @@ export function repin(pid, cpus) {
 }
 
 /**
- * The runtime flags production starts the server with (package.json `serve`),
- * so the benchmark measures the same process users run.
+ * The runtime flags the Render blueprint starts the server with (its
+ * `startCommand`): the benchmark pins the server to one core, as a Render
+ * starter instance has, and measures the process that deployment runs.
  */
 export const SERVE_NODE_FLAGS = (() => {
   // For experiments: BENCH_SERVE_NODE_FLAGS="" measures the server without them.
   if (process.env.BENCH_SERVE_NODE_FLAGS !== undefined) return process.env.BENCH_SERVE_NODE_FLAGS.split(/\s+/).filter(Boolean);
-  const serve = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
-  const flags = /^node((?: --[\w-]+(?:=\S+)?)*) src\/server\/main\.ts$/.exec(serve);
-  if (!flags) throw new Error(`package.json "serve" is not "node [--flags] src/server/main.ts": ${serve}`);
+  const blueprint = readFileSync(join(ROOT, 'render.yaml'), 'utf8');
+  const flags = /^\s*startCommand: node((?: --[\w-]+(?:=\S+)?)*) src\/server\/main\.ts\s*$/m.exec(blueprint);
+  if (!flags) throw new Error('render.yaml has no "startCommand: node [--flags] src/server/main.ts"');
   return flags[1].trim().split(' ').filter(Boolean);
 })();
 

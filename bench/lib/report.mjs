@@ -34,7 +34,6 @@ const renderers = {
   },
   signalling(result) {
     const out = [];
-    if (result.settledIdle) out.push(`An idle server's RSS ${result.settledIdle.afterSeconds} s after start (a server of its own, started on the same database): ${fmt(result.settledIdle.rssMB, 1)} MB.`, '');
     out.push('KB/conn: (RSS − RSS before connections) / connections. The slope: least-squares RSS growth per connection over every window, which leaves out what any load grows back after an idle start (the young generation, malloc arenas).', '');
     for (const s of result.series) {
       out.push(`P = ${s.peersPerRoom} peers per room; idle RSS ${fmt(s.idleRssMB, 1)} MB ${s.idleReadAfterSeconds ?? 2} s after start, RSS before connections ${fmt(s.rssBeforeConnectionsMB, 1)} MB, slope ${fmt(s.rssSlopeKBPerConnection, 1)} KB per connection. Capacity: ${s.capacity ? `${s.capacity.connections} connections, ${s.capacity.messagesPerSecond} msg/s (p99 ${s.capacity.p99Ms} ms)` : 'none of the steps passed'}.`, '');
