@@ -1,8 +1,9 @@
 /**
  * Page weight: the JavaScript and CSS that the sign-in, dashboard and room
  * pages load (every script and stylesheet response, dynamic chunks
- * included), raw and gzipped (level 9), and Lighthouse 12.2.3 performance
- * scores (default mobile profile with simulated throttling), fetched with
+ * included), raw and gzipped (level 9), and Lighthouse 12.2.3 performance,
+ * accessibility and best-practices scores (default mobile profile with
+ * simulated throttling), fetched with
  * `npx --yes lighthouse@12.2.3` rather than installed in the project.
  */
 import { spawnSync } from 'node:child_process';
@@ -50,10 +51,12 @@ async function assets(browser, url, cookie) {
 
 function lighthouse(url, cookie, dir) {
   const scores = [];
+  const accessibility = [];
+  const bestPractices = [];
   const metrics = [];
   for (let i = 0; i < RUNS; i += 1) {
     const output = join(dir, `lh-${i}.json`);
-    const args = ['--yes', LIGHTHOUSE, url, '--output=json', `--output-path=${output}`, '--only-categories=performance', '--quiet',
+    const args = ['--yes', LIGHTHOUSE, url, '--output=json', `--output-path=${output}`, '--only-categories=performance,accessibility,best-practices', '--quiet',
       `--chrome-flags=--headless=new ${FLAGS.join(' ')}`];
     if (cookie) args.push(`--extra-headers=${JSON.stringify({ Cookie: cookie })}`);
     let result;
@@ -65,11 +68,13 @@ function lighthouse(url, cookie, dir) {
     if (result.status !== 0) return { error: `lighthouse failed (${result.status ?? result.signal}): ${(result.stderr || '').trim().split('\n').slice(-3).join(' ')}` };
     const report = JSON.parse(readFileSync(output, 'utf8'));
     scores.push(Math.round(report.categories.performance.score * 100));
+    accessibility.push(Math.round(report.categories.accessibility.score * 100));
+    bestPractices.push(Math.round(report.categories['best-practices'].score * 100));
     const audit = (id) => report.audits[id]?.numericValue;
     metrics.push({ fcpMs: audit('first-contentful-paint'), lcpMs: audit('largest-contentful-paint'), tbtMs: audit('total-blocking-time'), cls: audit('cumulative-layout-shift'), speedIndexMs: audit('speed-index') });
   }
   const mid = (key) => round(median(metrics.map((m) => m[key])), key === 'cls' ? 3 : 0);
-  return { median: median(scores), scores, fcpMs: mid('fcpMs'), lcpMs: mid('lcpMs'), tbtMs: mid('tbtMs'), cls: mid('cls'), speedIndexMs: mid('speedIndexMs') };
+  return { median: median(scores), scores, accessibility: median(accessibility), bestPractices: median(bestPractices), fcpMs: mid('fcpMs'), lcpMs: mid('lcpMs'), tbtMs: mid('tbtMs'), cls: mid('cls'), speedIndexMs: mid('speedIndexMs') };
 }
 
 export async function runWeight() {
@@ -93,10 +98,10 @@ export async function runWeight() {
       const weight = await assets(browser, p.url, p.cookie);
       const lh = lighthouseAvailable ? lighthouse(p.url, p.cookie, dir) : { error: `npx could not fetch ${LIGHTHOUSE}` };
       results.push({ page: p.page, ...weight, lighthouse: lh });
-      log(`  ${p.page}: JS ${weight.jsGzipKB} KB gz (${weight.jsRawKB} KB raw), CSS ${weight.cssGzipKB} KB gz, served compressed: ${weight.servedCompressed}, Lighthouse ${lh.median ?? lh.error} (${lh.scores?.join(', ') ?? ''})`);
+      log(`  ${p.page}: JS ${weight.jsGzipKB} KB gz (${weight.jsRawKB} KB raw), CSS ${weight.cssGzipKB} KB gz, served compressed: ${weight.servedCompressed}, Lighthouse performance ${lh.median ?? lh.error} (${lh.scores?.join(', ') ?? ''}), accessibility ${lh.accessibility ?? '-'}, best practices ${lh.bestPractices ?? '-'}`);
     }
     return {
-      definition: 'Every script and stylesheet response of the page load (Playwright, networkidle), gzip level 9 sizes; Lighthouse performance category, default mobile profile (simulated throttling), median of runs.',
+      definition: 'Every script and stylesheet response of the page load (Playwright, networkidle), gzip level 9 sizes; Lighthouse performance, accessibility and best-practices categories, default mobile profile (simulated throttling), median of runs.',
       lighthouseVersion: lighthouseAvailable ? fetched.stdout.trim() : null,
       runs: RUNS,
       pages: results,

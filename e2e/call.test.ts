@@ -85,7 +85,7 @@ describe('a call between two users', () => {
       const tile = [...document.querySelectorAll<HTMLElement>('.tile')].find((t) => t.textContent?.includes(name));
       return tile?.dataset.audio === 'false';
     }, alice);
-    assert.equal(await aliceTileAtBob.locator('[data-mic-off]').isVisible(), true);
+    assert.equal(await aliceTileAtBob.locator('.mic-off').isVisible(), true);
     await alicePage.getByRole('button', { name: 'Turn camera off' }).click();
     await bobPage.waitForFunction((name) => {
       const tile = [...document.querySelectorAll<HTMLElement>('.tile')].find((t) => t.textContent?.includes(name));

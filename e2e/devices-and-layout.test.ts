@@ -69,7 +69,7 @@ describe('devices, phones and accessibility', () => {
       return video !== null && video.readyState >= 2 && video.videoWidth > 0;
     });
     assert.equal(await guest.getByRole('button', { name: 'Leave' }).isVisible(), false, 'nothing to leave yet');
-    assert.equal(await guest.locator('[data-chat]').isVisible(), false, 'the chat is for those in the call');
+    assert.equal(await guest.locator('[data-panel]').isVisible(), false, 'the chat is for those in the call');
     await guest.getByRole('button', { name: 'Turn camera off' }).click();
     assert.deepEqual(await guest.evaluate(() => fetch('/api/rooms').then((r) => r.json())), [], 'not a member before joining');
     assert.equal(await host.locator('.tile').count(), 1, 'the host sees nobody new');
@@ -84,7 +84,7 @@ describe('devices, phones and accessibility', () => {
     // A reload in the call goes straight back in, without the pre-join screen.
     await guest.reload();
     await guest.getByText('2 in the room').waitFor();
-    assert.equal(await guest.locator('.lobby-panel').isVisible(), false);
+    assert.equal(await guest.locator('[data-lobby]').isVisible(), false);
     await waitForRemoteVideo(host, 1);
 
     // Left by the back arrow, not Leave: coming back is the pre-join screen again, not straight onto camera.
@@ -97,7 +97,7 @@ describe('devices, phones and accessibility', () => {
     // Signed out in another tab while waiting: Join leads to the sign-in page, not to endless reconnecting.
     const otherTab = await guest.context().newPage();
     await otherTab.goto('/dashboard');
-    await otherTab.locator('#signout').click();
+    await otherTab.getByRole('button', { name: 'Sign out' }).click();
     await otherTab.waitForURL((url) => url.pathname === '/');
     await joinCall(guest);
     await guest.waitForURL((url) => url.pathname === '/' && url.search.includes('next='));
@@ -111,14 +111,14 @@ describe('devices, phones and accessibility', () => {
     const overflowOf = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await enterRoom(desk, roomId);
     await phone.goto(`/room/${roomId}`);
-    const join = await phone.getByRole('button', { name: 'Join', exact: true }).boundingBox();
+    const join = await phone.getByRole('button', { name: 'Join now', exact: true }).boundingBox();
     assert.ok(join && join.y >= 0 && join.y + join.height <= 740 && join.x >= 0 && join.x + join.width <= 360, 'Join is on screen');
     assert.ok((await overflowOf(phone)) <= 0, 'no horizontal scroll on the pre-join screen');
     await joinCall(phone);
     await waitForRemoteVideo(phone, 1);
     await phone.screenshot({ path: 'test-results/room-360.png' });
     assert.ok((await overflowOf(phone)) <= 0, 'no horizontal scroll in the room');
-    assert.equal(await phone.locator('[data-chat]').isVisible(), false, 'the chat starts folded on a phone');
+    assert.equal(await phone.locator('[data-panel]').isVisible(), false, 'the chat starts folded on a phone');
     for (const name of ['Mute microphone', 'Turn camera off', 'Chat', 'Leave']) {
       const box = await phone.getByRole('button', { name, exact: true }).boundingBox();
       assert.ok(box && box.y >= 0 && box.y + box.height <= 740 && box.x >= 0 && box.x + box.width <= 360, `${name} is on screen`);
@@ -150,9 +150,9 @@ describe('devices, phones and accessibility', () => {
     await page.locator('#rooms li').waitFor();
     await scan('dashboard');
     await page.locator('#rooms li').getByRole('link', { name: 'Join' }).click();
-    await page.locator('.tile').waitFor();
+    await page.locator('[data-preview] .tile').waitFor();
     await scan('pre-join screen');
-    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await page.getByRole('button', { name: 'Join now', exact: true }).click();
     await page.getByText('1 in the room').waitFor();
     await scan('room');
   });

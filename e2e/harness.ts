@@ -21,7 +21,8 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
+  // Two fake cameras (to switch between) and a fake screen for getDisplayMedia.
+  '--use-fake-device-for-media-stream=device-count=2',
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
 ];
@@ -158,6 +159,23 @@ export async function registerThroughUi(page: Page, username: string): Promise<v
   await form.getByLabel(/^(Password|Пароль)/).fill(PASSWORD);
   await form.getByRole('button', { name: /Create account|Создать аккаунт/ }).click();
   await page.waitForURL('**/dashboard');
+}
+
+/** Creates an account through the API (faster than the form, for tests about other things); the page is then signed in. */
+export async function signUp(page: Page, username: string): Promise<void> {
+  await page.goto('/');
+  const status = await page.evaluate(async ([name, password]) => {
+    const response = await fetch('/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password }) });
+    return response.status;
+  }, [username, PASSWORD] as const);
+  if (status !== 201) throw new Error(`sign-up of ${username} failed: ${status}`);
+}
+
+/** Opens the chat panel of a room page if it is not showing. */
+export async function openChat(page: Page): Promise<void> {
+  if (await page.locator('[data-view=chat]').isVisible()) return;
+  await page.locator('.controls [data-action=chat]').click();
+  await page.locator('[data-view=chat]').waitFor();
 }
 
 /** Creates a room as the page's signed-in user, through the API; returns its id. */

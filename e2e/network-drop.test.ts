@@ -98,17 +98,17 @@ describe('a network drop on one side', () => {
     await enterRoom(b!.page, roomId);
     await Promise.all([waitForRemoteVideo(a!.page, 1), waitForRemoteVideo(b!.page, 1)]);
     const connection = (page: Page) =>
-      page.evaluate(() => [...(window as any).__call.peers.values()].map((p: any) => p.session.pc.iceConnectionState as string)[0]);
+      page.evaluate(() => (window as any).__call.connections()[0]?.iceConnectionState as string | undefined);
 
     ip('-n', sides[0]!.ns, 'link', 'set', sides[0]!.inner, 'down');
     // Chromium notices in about 6–7 s; the page restarts ICE 2.5 s after that.
-    await b!.page.waitForFunction(() => [...(window as any).__call.peers.values()][0]?.session.pc.iceConnectionState === 'disconnected', null, { timeout: 20_000 });
+    await b!.page.waitForFunction(() => (window as any).__call.connections()[0]?.iceConnectionState === 'disconnected', null, { timeout: 20_000 });
     ip('-n', sides[0]!.ns, 'link', 'set', sides[0]!.inner, 'up');
     ip('-n', sides[0]!.ns, 'route', 'replace', 'default', 'via', `${sides[0]!.net}.1`);
     const back = Date.now();
     for (const side of [a!, b!]) {
       await side.page.waitForFunction(
-        () => ['connected', 'completed'].includes([...(window as any).__call.peers.values()][0]?.session.pc.iceConnectionState),
+        () => ['connected', 'completed'].includes((window as any).__call.connections()[0]?.iceConnectionState),
         null,
         { timeout: 5_000 },
       );

@@ -11,8 +11,7 @@ import { createRoom, decodedFrames, launchBrowser, newUserContext, registerThrou
 /** Marks the current RTCPeerConnection objects so a later check can tell if they were replaced. */
 function markPeerConnections(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const call = (window as any).__call;
-    const pcs = [...call.peers.values()].map((p: any) => p.session.pc);
+    const pcs = (window as any).__call.connections() as RTCPeerConnection[];
     (window as any).__markedPcs = pcs;
     return pcs.length;
   });
@@ -20,8 +19,7 @@ function markPeerConnections(page: Page): Promise<number> {
 
 function samePeerConnections(page: Page): Promise<boolean> {
   return page.evaluate(() => {
-    const call = (window as any).__call;
-    const now = [...call.peers.values()].map((p: any) => p.session.pc);
+    const now = (window as any).__call.connections() as RTCPeerConnection[];
     const before = (window as any).__markedPcs as unknown[];
     return now.length === before.length && now.every((pc, i) => pc === before[i] && (pc as RTCPeerConnection).connectionState === 'connected');
   });

@@ -2,7 +2,7 @@
 // no build: Node runs its TypeScript as it is (src/server/main.ts).
 // Fails loudly: any esbuild error exits non-zero.
 import { build } from 'esbuild';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -14,6 +14,7 @@ const client = await build({
     dashboard: 'src/client/dashboard/main.ts',
     room: 'src/client/room/main.ts',
     account: 'src/client/account/main.ts',
+    'not-found': 'src/client/not-found/main.ts',
     app: 'src/client/styles/app.css',
   },
   outdir: 'dist/assets',
@@ -48,10 +49,13 @@ for (const [file, output] of Object.entries(outputs)) {
 }
 await writeFile('dist/assets/preload.json', `${JSON.stringify(preloads, null, 2)}\n`);
 
+// The favicon, served next to the bundles.
+await copyFile('src/client/assets/icon.svg', 'dist/assets/icon.svg');
+
 // Compressed once here rather than per request: the server sends the .br or
 // .gz twin when the browser accepts it (a cold room page: ~78 KB → ~23 KB).
 for (const entry of await readdir('dist/assets', { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !/\.(js|css)$/.test(entry.name)) continue;
+  if (!entry.isFile() || !/\.(js|css|svg)$/.test(entry.name)) continue;
   const file = join(entry.parentPath, entry.name);
   const content = await readFile(file);
   await writeFile(`${file}.br`, brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));

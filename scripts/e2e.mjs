@@ -5,7 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
-const files = readdirSync('e2e').filter((f) => f.endsWith('.test.ts')).map((f) => `e2e/${f}`);
+// Every browser test, or the files named: npm run test:e2e -- e2e/call.test.ts
+const named = process.argv.slice(2).filter((arg) => arg.endsWith('.test.ts'));
+const files = named.length > 0 ? named : readdirSync('e2e').filter((f) => f.endsWith('.test.ts')).map((f) => `e2e/${f}`);
 const testCommand = ['node', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files];
 
 if (process.env.CALLROOM_E2E_NETNS === '1') {
@@ -23,7 +25,7 @@ if (!existsSync('dist/assets/room.js')) {
   process.exit(1);
 }
 
-const inner = `ip link set lo up && CALLROOM_E2E_NETNS=1 node scripts/e2e.mjs`;
+const inner = `ip link set lo up && CALLROOM_E2E_NETNS=1 node scripts/e2e.mjs ${named.join(' ')}`;
 // As root a plain network namespace works; otherwise a user namespace maps us to root inside it.
 const unshareFlags = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
 const result = spawnSync('unshare', [...unshareFlags, 'sh', '-c', inner], { stdio: 'inherit' });

@@ -54,8 +54,8 @@ const renderers = {
     return out;
   },
   weight(result) {
-    const out = table(['page', 'JS gzip KB', 'CSS gzip KB', 'JS raw KB', 'served compressed', 'Lighthouse (median)', 'runs'],
-      result.pages.map((p) => [p.page, fmt(p.jsGzipKB, 1), fmt(p.cssGzipKB, 1), fmt(p.jsRawKB, 1), p.servedCompressed ? 'yes' : 'no', fmt(p.lighthouse?.median), p.lighthouse?.scores?.join(', ') ?? p.lighthouse?.error ?? '–']));
+    const out = table(['page', 'JS gzip KB', 'CSS gzip KB', 'JS raw KB', 'served compressed', 'Lighthouse performance (median)', 'runs', 'accessibility', 'best practices'],
+      result.pages.map((p) => [p.page, fmt(p.jsGzipKB, 1), fmt(p.cssGzipKB, 1), fmt(p.jsRawKB, 1), p.servedCompressed ? 'yes' : 'no', fmt(p.lighthouse?.median), p.lighthouse?.scores?.join(', ') ?? p.lighthouse?.error ?? '–', fmt(p.lighthouse?.accessibility), fmt(p.lighthouse?.bestPractices)]));
     return out;
   },
   multiprocess(result) {

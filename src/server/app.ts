@@ -28,6 +28,7 @@ import { createResumeTokens } from './realtime/resume-tokens.ts';
 import { serverKey } from './repos/server-keys.ts';
 import { createMetrics } from './metrics.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { createPageRenderer, readPreloads } from './http/pages.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -132,7 +133,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metrics: createMetrics({ rooms: () => hub.roomCount, participants: () => hub.participantCount }),
   };
 
-  installErrorHandler(app);
+  const pages = createPageRenderer(resolve(rootDir, 'public/pages'), readPreloads(resolve(rootDir, 'dist/assets/preload.json')));
+  pages.preload();
+  installErrorHandler(app, pages);
   installSecurityHeaders(app, { hsts: config.cookieSecure });
   installSameOriginCheck(app, config.publicOrigins);
 
@@ -158,7 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(roomRoutes(ctx));
   await app.register(invitationRoutes(ctx));
   await app.register(iceRoutes(ctx));
-  await app.register(pageRoutes(ctx, resolve(rootDir, 'public/pages'), resolve(rootDir, 'dist/assets/preload.json')));
+  await app.register(pageRoutes(ctx, pages));
   installSignalingUpgrade(app, ctx);
 
   // Deletes ended sessions' rows; their open connections are the sweep's business.

@@ -60,6 +60,13 @@ const EnvSchema = z.object({
   /** How long a participant whose connection dropped keeps their seat for a resume, in seconds. */
   RESUME_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   ROOM_CAPACITY: z.coerce.number().int().min(2).max(50).default(DEFAULT_ROOM_CAPACITY),
+  /**
+   * What each browser may upload in all, in kbit/s, shared among the others
+   * in the call (a mesh sends one copy of the video to each): senders lower
+   * their bitrate and resolution as the room fills, and pause the camera
+   * when even a low rate would not fit.
+   */
+  UPLOAD_BUDGET_KBPS: z.coerce.number().int().min(100).max(100_000).default(2500),
   /** Failed logins allowed per (client address, account) per window before 429. */
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
   /** Failed logins allowed per client address, whatever the account, per window before 429. */
@@ -100,6 +107,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     sessionIdleMs: Math.round(env.SESSION_IDLE_MINUTES * 60_000),
     sessionAbsoluteMs: Math.round(env.SESSION_ABSOLUTE_HOURS * 3_600_000),
     roomCapacity: env.ROOM_CAPACITY,
+    uploadBudgetKbps: env.UPLOAD_BUDGET_KBPS,
     resumeGraceMs: env.RESUME_GRACE_SECONDS * 1000,
     joinTimeoutMs: env.JOIN_TIMEOUT_SECONDS * 1000,
     callLostMs: env.CALL_LOST_SECONDS * 1000,

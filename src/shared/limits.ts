@@ -37,3 +37,6 @@ export const CHAT_HISTORY_ON_JOIN = 100;
 export const CHAT_HISTORY_PAGE = 500;
 /** Interval between the server's WebSocket pings, in milliseconds. */
 export const WS_PING_INTERVAL_MS = 15_000;
+/** Reactions one participant may send at once, and then per second: more would only be noise. */
+export const REACTION_BURST = 5;
+export const REACTIONS_PER_SECOND = 1;

@@ -67,8 +67,23 @@ const PeerId = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/));
 /** Client-chosen id of a chat message; the idempotency key of a send. */
 const ClientMessageId = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/));
 
-export const MediaState = z.strictObject({ audio: z.boolean(), video: z.boolean() });
+/**
+ * What the others see of me besides my video: microphone and camera on or
+ * off, the stream carrying my screen while I share it (so their page can
+ * tell it from my camera), and a raised hand.
+ */
+export const MediaState = z.strictObject({
+  audio: z.boolean(),
+  video: z.boolean(),
+  screen: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+  hand: z.optional(z.boolean()),
+});
 export type MediaState = z.infer<typeof MediaState>;
+
+/** The reactions a participant can send; each page draws them its own way. */
+export const REACTIONS = ['thumbs-up', 'clap', 'laugh', 'heart', 'party', 'surprised'] as const;
+export const Reaction = z.enum(REACTIONS);
+export type Reaction = z.infer<typeof Reaction>;
 
 const SessionDescription = z.strictObject({
   type: z.enum(['offer', 'answer']),
@@ -110,6 +125,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('signal'), to: PeerId, payload: SignalPayload }),
   z.strictObject({ type: z.literal('media'), media: MediaState }),
   z.strictObject({ type: z.literal('chat'), clientId: ClientMessageId, text: ChatText }),
+  /** A reaction shown briefly to everyone in the room; not stored. */
+  z.strictObject({ type: z.literal('reaction'), reaction: Reaction }),
   /** Asks for the chat messages after `afterSeq` (a page of them): used to fill gaps. */
   z.strictObject({ type: z.literal('history'), afterSeq: z.int().check(z.gte(0)) }),
   z.strictObject({ type: z.literal('ping') }),
@@ -160,6 +177,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('peer-left'), peerId: z.string() }),
   z.object({ type: z.literal('peer-media'), peerId: z.string(), media: MediaState }),
   z.object({ type: z.literal('signal'), from: z.string(), payload: SignalPayload }),
+  z.object({ type: z.literal('reaction'), peerId: z.string(), reaction: Reaction }),
   z.object({ type: z.literal('chat'), message: ChatMessage }),
   z.object({ type: z.literal('chat-ack'), clientId: z.string(), seq: z.number() }),
   z.object({ type: z.literal('pong') }),

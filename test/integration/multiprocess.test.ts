@@ -76,8 +76,10 @@ describe('two instances behind one Redis', needsRedis, () => {
     a.client.send({ type: 'signal', to: b.joined.selfId, payload: candidate('from alice') });
     assert.equal((await b.client.next('signal')).from, a.joined.selfId);
 
-    a.client.send({ type: 'media', media: { audio: false, video: true } });
-    assert.deepEqual((await b.client.next('peer-media')).media, { audio: false, video: true });
+    a.client.send({ type: 'media', media: { audio: false, video: true, hand: true } });
+    assert.deepEqual((await b.client.next('peer-media')).media, { audio: false, video: true, hand: true });
+    b.client.send({ type: 'reaction', reaction: 'party' });
+    assert.deepEqual(await a.client.next('reaction'), { type: 'reaction', peerId: b.joined.selfId, reaction: 'party' });
 
     for (let i = 1; i <= 5; i += 1) {
       const sender = i % 2 ? a : b;

@@ -188,6 +188,26 @@ describe('pages', () => {
     assert.equal(anonymous.headers.get('location'), `/?next=${encodeURIComponent(`/room/${room.id}`)}`);
   });
 
+  test('a browser following an unknown address gets a page in its language; programs and the API get JSON', async () => {
+    const client = new HttpClient(server.origin);
+    const browser = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const page = await client.get('/no/such/page', browser);
+    assert.equal(page.status, 404);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
+    assert.ok(page.body.includes('There is nothing at this address'));
+    assert.ok(page.body.includes('href="/dashboard"'), 'a way back');
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const russian = await client.get('/nope', { ...browser, 'accept-language': 'ru' });
+    assert.ok(russian.body.includes('По этому адресу ничего нет'));
+    for (const [path, headers] of [['/api/nope', browser], ['/nope', { accept: 'application/json' }], ['/nope', {}], ['/assets/nope.js', browser]] as const) {
+      const answer = await client.get(path, headers);
+      assert.equal(answer.status, 404, path);
+      assert.equal(answer.body.error, 'not-found', `${path} answers JSON`);
+    }
+    const post = await client.post('/nope', {}, browser);
+    assert.equal(post.body.error, 'not-found', 'only page reads get the page');
+  });
+
   test('the language follows Accept-Language, and the switch cookie wins', async () => {
     const client = new HttpClient(server.origin);
     const russian = await client.get('/', { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.8' });

@@ -67,6 +67,37 @@ describe('signalling over /ws/{roomId}', () => {
     a.client.close();
   });
 
+  test('a raised hand and a shared screen travel with the media state; reactions reach the others, paced', async () => {
+    const a = await WsClient.join(server.origin, roomId, alice.cookie);
+    const b = await WsClient.join(server.origin, roomId, bob.cookie);
+    await a.client.next('peer-joined');
+    const state = { audio: true, video: false, screen: '{0f1e2d3c-aaaa-bbbb-cccc-123456789abc}', hand: true };
+    b.client.send({ type: 'media', media: state });
+    assert.deepEqual((await a.client.next('peer-media')).media, state);
+    // A late joiner sees it in the roster.
+    const c = await WsClient.join(server.origin, roomId, alice.cookie);
+    assert.deepEqual(c.joined.peers.find((p) => p.peerId === b.joined.selfId)?.media, state);
+
+    b.client.send({ type: 'reaction', reaction: 'clap' });
+    const reaction = await a.client.next('reaction');
+    assert.deepEqual([reaction.peerId, reaction.reaction], [b.joined.selfId, 'clap']);
+    await b.client.roundTrip();
+    assert.equal(b.client.received.some((m) => m.type === 'reaction'), false, 'not echoed to the sender');
+
+    b.client.send({ type: 'reaction', reaction: 'poop' });
+    assert.equal((await b.client.next('error')).code, 'bad-message', 'only the listed reactions');
+    for (let i = 0; i < 10; i += 1) b.client.send({ type: 'reaction', reaction: 'heart' });
+    const paced = await b.client.next('error', (e) => e.ref === 'reaction');
+    assert.equal(paced.code, 'rate-limited');
+    await a.client.roundTrip();
+    await b.client.roundTrip();
+    const hearts = a.client.received.filter((m) => m.type === 'reaction' && m.reaction === 'heart').length;
+    assert.ok(hearts >= 3 && hearts <= 5, `a burst of 10 is cut to the allowance (${hearts})`);
+    b.client.send({ type: 'media', media: { ...state, screen: 'x'.repeat(65) } });
+    assert.equal((await b.client.next('error', (e) => e.ref === 'media')).code, 'bad-message', 'a stream id is short');
+    for (const client of [a.client, b.client, c.client]) client.close();
+  });
+
   test('signals to unknown peers or peers of another room are refused', async () => {
     const otherRoom = (await bob.post('/api/rooms', { name: 'Other' })).body.id;
     const a = await WsClient.join(server.origin, roomId, alice.cookie);

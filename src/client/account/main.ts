@@ -2,9 +2,10 @@
 import type { Session } from '../../shared/api.ts';
 import { api, ApiError } from '../common/api.ts';
 import { el, must, toast } from '../common/dom.ts';
-import { installLanguageSwitch, t } from '../common/i18n.ts';
+import { t } from '../common/i18n.ts';
+import { installTopbar } from '../common/topbar.ts';
 
-installLanguageSwitch();
+installTopbar();
 
 
 const sessionsList = must<HTMLUListElement>('#sessions');

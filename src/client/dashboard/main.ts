@@ -1,12 +1,13 @@
 /** The dashboard: my rooms, creating and sharing them, and invitations arriving live. */
 import { api, ApiError } from '../common/api.ts';
 import { copyText, must, toast } from '../common/dom.ts';
-import { installLanguageSwitch, t } from '../common/i18n.ts';
+import { t } from '../common/i18n.ts';
+import { installTopbar } from '../common/topbar.ts';
 import { playChime } from './chime.ts';
 import type { Invitation, Room } from '../../shared/api.ts';
 import { invitationCard, roomCard } from './views.ts';
 
-installLanguageSwitch();
+installTopbar();
 
 const roomsList = must<HTMLUListElement>('#rooms');
 const invitationsList = must<HTMLUListElement>('#invitations');
@@ -101,11 +102,6 @@ roomsList.addEventListener('submit', async (event) => {
   } catch (e) {
     toast(e instanceof ApiError ? e.message : t('error.generic'));
   }
-});
-
-must<HTMLButtonElement>('#signout').addEventListener('click', async () => {
-  await api('POST', '/logout').catch(() => undefined);
-  location.assign('/');
 });
 
 load().catch((e: unknown) => toast(e instanceof ApiError ? e.message : t('error.generic')));

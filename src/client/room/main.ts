@@ -1,15 +1,27 @@
-/** The room page: joins the call and connects the UI to it. */
+/** The room page: the pre-join screen, then the call, wired to the UI. */
 import type { RtcConfiguration } from '../../shared/api.ts';
-import { CloseCode } from '../../shared/protocol.ts';
 import type { MessageKey } from '../../shared/i18n/index.ts';
+import { CloseCode } from '../../shared/protocol.ts';
+import { ApiError, api } from '../common/api.ts';
 import { copyText, must } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
-import { Call } from '../rtc/call.ts';
+import { AudioMeter } from '../rtc/audio-meter.ts';
+import { Call, type RemotePeer } from '../rtc/call.ts';
+import { rememberDevice, rememberedDevices, useSpeaker, type DeviceKind } from '../rtc/devices.ts';
+import { LocalTracks } from '../rtc/local-tracks.ts';
+import { acquireLocalMedia } from '../rtc/media.ts';
 import { SignalingClient } from '../rtc/signaling.ts';
-import { acquireLocalMedia, type LocalMedia } from '../rtc/media.ts';
 import { ChatView } from './chat-view.ts';
-import { installControls } from './controls.ts';
-import { VideoGrid } from './grid.ts';
+import { Controls } from './controls.ts';
+import { DevicePickers } from './device-pickers.ts';
+import { inCallMarker, joinRequested, mediaWarning, showMicrophoneLevel } from './lobby.ts';
+import { Notices } from './notices.ts';
+import { PeopleView } from './people-view.ts';
+import { ReactionLayer } from './reactions.ts';
+import { installShortcuts } from './shortcuts.ts';
+import { SidePanel } from './side-panel.ts';
+import { Stage } from './stage.ts';
+import { Tile, type TileState } from './tile.ts';
 
 const body = document.body;
 const roomId = body.dataset.roomId ?? '';
@@ -17,30 +29,16 @@ const username = body.dataset.username ?? '';
 const rtcConfig = JSON.parse(body.dataset.rtcConfig ?? '{}') as RtcConfiguration;
 /** How long to keep trying to reach the server before the call is over, in milliseconds. */
 const callLostAfterMs = Number(body.dataset.callLostMs) || 60_000;
-
-const banner = must<HTMLElement>('[data-banner]');
-const grid = new VideoGrid(must<HTMLElement>('[data-grid]'));
-const chatView = new ChatView(must<HTMLOListElement>('[data-messages]'), must<HTMLElement>('[data-empty=chat]'), username);
-const participants = must<HTMLElement>('[data-participants]');
-
-function showBanner(text: string | null): void {
-  banner.hidden = text === null;
-  banner.textContent = text ?? '';
-}
-
-function mediaWarning(local: LocalMedia): string | null {
-  if (local.partial) return t(local.partial === 'audio-only' ? 'media.audioOnly' : 'media.videoOnly');
-  if (!local.problem) return null;
-  const keys: Record<string, MessageKey> = { denied: 'media.denied', 'not-found': 'media.notFound', busy: 'media.busy', insecure: 'media.insecure' };
-  const key = keys[local.problem];
-  return key ? t(key) : t('media.other', { reason: local.detail ?? local.problem });
-}
-
-function showEnded(message: string): void {
-  must<HTMLElement>('[data-left-message]').textContent = message;
-  must<HTMLElement>('[data-left]').hidden = false;
-  document.body.classList.add('has-left');
-}
+const uploadBudgetBps = (Number(body.dataset.uploadBudgetKbps) || 2500) * 1000;
+const hasRelay = body.dataset.hasTurn === 'true';
+const roomLink = `${location.origin}/room/${roomId}`;
+/** How often the speaking indicators are updated, in milliseconds. */
+const SPEAKING_POLL_MS = 200;
+/** Levels above these count as speech: the remote one is RTP's audio level, the local one our meter's scale. */
+const REMOTE_SPEECH_LEVEL = 0.03;
+const LOCAL_SPEECH_LEVEL = 0.1;
+/** A speaker stays marked this long after their last loud moment, so the ring does not flicker between words, in milliseconds. */
+const SPEAKING_HOLD_MS = 600;
 
 const closeMessages: Partial<Record<number, MessageKey>> = {
   [CloseCode.roomFull]: 'error.room-full',
@@ -49,66 +47,205 @@ const closeMessages: Partial<Record<number, MessageKey>> = {
   [CloseCode.roomNotFound]: 'error.room-not-found',
 };
 
-/**
- * Set while this tab is in the call, so that reloading the page (or the
- * Rejoin button, which reloads) goes straight back in. Only a reload honours
- * it, and reading clears it: coming back to the room any other way (the back
- * arrow, history, a duplicated tab) shows the pre-join screen, so nobody is
- * put on camera without pressing Join.
- */
-const inCallKey = `callroom:in-call:${roomId}`;
-const inCall = {
-  set: (value: boolean) => (value ? sessionStorage.setItem(inCallKey, '1') : sessionStorage.removeItem(inCallKey)),
-  /** Whether this page load is a reload of a page that was in the call; forgets it either way. */
-  takeOnReload: (): boolean => {
-    const was = sessionStorage.getItem(inCallKey) === '1';
-    sessionStorage.removeItem(inCallKey);
-    const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-    return was && navigation?.type === 'reload';
-  },
-};
+const notices = new Notices(must('[data-status]'), must('[data-notices]'));
+const inCall = inCallMarker(roomId);
 
-/** Resolves when the user asks to join: the Join button, or at once when reloading in a call. */
-function joinRequested(): Promise<void> {
-  const button = must<HTMLButtonElement>('[data-action=join]');
-  return new Promise((resolve) => {
-    if (inCall.takeOnReload()) {
-      resolve();
-      return;
-    }
-    button.addEventListener('click', () => {
-      button.disabled = true;
-      resolve();
-    }, { once: true });
-    // Enabled only now that the click does something.
-    button.disabled = false;
-  });
+function showEnded(message: string): void {
+  notices.setStatus(null);
+  must<HTMLElement>('[data-left-message]').textContent = message;
+  must<HTMLElement>('[data-left]').hidden = false;
+  body.dataset.phase = 'ended';
+}
+
+async function copyLink(): Promise<void> {
+  if (await copyText(roomLink)) notices.show(t('room.linkCopied'));
+  else notices.show(t('dashboard.copyFailed', { link: roomLink }), 'warning');
 }
 
 async function start(): Promise<void> {
-  // The pre-join screen: the camera preview starts, WebRTC warms up and the
-  // socket connects while the user checks how they look, so that "Join"
-  // costs one frame (docs/performance.md).
+  // The socket connects while the user checks how they look, so that Join costs one frame.
   const signaling = new SignalingClient(SignalingClient.urlFor(roomId));
   signaling.preconnect();
-  const media = acquireLocalMedia();
-  const join = joinRequested();
-  const local = await media;
-  const warning = mediaWarning(local);
+  const join = joinRequested(inCall.takeOnReload());
+  const devices = rememberedDevices();
+  const acquired = await acquireLocalMedia(devices);
+  const local = new LocalTracks(acquired.stream);
+  const warning = mediaWarning(acquired);
   const warningBox = must<HTMLElement>('[data-media-warning]');
   warningBox.hidden = warning === null;
   warningBox.textContent = warning ?? '';
 
-  const call = new Call({ roomId, localStream: local.stream, rtcConfig, callLostAfterMs, signaling });
-  const self = () => ({ id: 'self', label: t('room.you', { name: username }), stream: local.stream, media: call.mediaState, self: true });
-  grid.upsert(self());
-  let capacity = 0;
-  const updateCount = () => {
-    participants.textContent = t('room.participants', { count: call.remotePeers.length + 1 });
-  };
+  const call = new Call({ roomId, local, rtcConfig, callLostAfterMs, uploadBudgetBps, signaling });
+  const tileState = (state: Omit<TileState, 'hasRelay'>): TileState => ({ ...state, hasRelay });
+  const selfTile = (): TileState => tileState({ id: 'self', kind: 'camera', self: true, name: username, stream: local.stream, media: call.mediaState });
 
+  // The pre-join preview is a tile of its own, with the same look as in the call.
+  const preview = new Tile(selfTile(), { pin: () => undefined, showStats: () => undefined });
+  must<HTMLElement>('[data-preview]').append(preview.element);
+
+  const stage = new Stage({ stage: must('[data-stage]'), grid: must('[data-grid]'), spotlight: must('[data-spotlight]') }, { showStats: (id) => void showStats(id) });
+  const chatView = new ChatView(must<HTMLOListElement>('[data-messages]'), must<HTMLElement>('[data-empty=chat]'), username);
+  const panel = new SidePanel();
+  const people = new PeopleView(must<HTMLUListElement>('[data-people]'), { verify: (peerId) => void showVerification(peerId) });
+  const reactions = new ReactionLayer(must('[data-reactions-layer]'));
+  const speakerChoice = () => rememberedDevices().audiooutput;
+
+  const peerTiles = (peer: RemotePeer) => {
+    stage.upsert(tileState({ id: peer.peerId, kind: 'camera', self: false, name: peer.username, stream: peer.camera, media: peer.media, link: peer.link, stats: peer.stats }));
+    const screenId = `${peer.peerId}:screen`;
+    if (peer.screen) stage.upsert(tileState({ id: screenId, kind: 'screen', self: false, name: peer.username, stream: peer.screen, media: peer.media }));
+    else stage.remove(screenId);
+    const video = stage.tile(peer.peerId)?.video;
+    if (video) void useSpeaker(video, speakerChoice());
+  };
+  const renderSelf = () => {
+    preview.update(selfTile());
+    stage.upsert(selfTile());
+    if (local.screen) stage.upsert(tileState({ id: 'self:screen', kind: 'screen', self: true, name: username, stream: local.screen, media: call.mediaState }));
+    else stage.remove('self:screen');
+  };
+  const renderPeople = () => {
+    people.render({ name: username, media: call.mediaState }, call.remotePeers);
+    const count = call.remotePeers.length + 1;
+    must<HTMLElement>('[data-participants]').textContent = t('room.participants', { count });
+    must<HTMLElement>('[data-people-label]').textContent = t('room.peopleCount', { count });
+  };
+  const controls = new Controls({
+    mic: () => call.setAudio(!call.mediaState.audio),
+    camera: () => call.setVideo(!call.mediaState.video),
+    screen: () => void toggleScreen(),
+    hand: () => call.setHand(!call.mediaState.hand),
+    react: (reaction) => {
+      if (call.react(reaction)) reactions.show(reaction, t('room.you', { name: username }));
+    },
+    people: () => panel.toggle('people'),
+    selfView: () => {
+      stage.setHideSelf(!stage.selfHidden);
+      if (stage.selfHidden) notices.show(t('room.selfHidden'));
+      renderControls();
+    },
+    settings: () => must<HTMLDialogElement>('[data-settings]').showModal(),
+    shortcuts: () => must<HTMLDialogElement>('[data-shortcuts]').showModal(),
+    leave: () => {
+      inCall.set(false);
+      call.leave();
+      local.stopAll();
+      stage.clearRemote();
+      showEnded(t('room.left'));
+    },
+  });
+  const renderControls = () =>
+    controls.render({
+      audio: call.mediaState.audio,
+      video: call.mediaState.video,
+      hasAudio: local.has('audio'),
+      hasVideo: local.has('video'),
+      sharing: local.screen !== null,
+      canShare: LocalTracks.canShareScreen(),
+      hand: call.mediaState.hand === true,
+      selfHidden: stage.selfHidden,
+    });
+
+  async function toggleScreen(): Promise<void> {
+    if (local.screen) {
+      local.stopScreen();
+      return;
+    }
+    try {
+      await local.startScreen();
+    } catch (error) {
+      // Declining the browser's picker is a choice, not a failure.
+      if ((error as DOMException).name !== 'NotAllowedError') notices.show(t('room.screenFailed'), 'warning');
+    }
+  }
+
+  async function showVerification(peerId: string): Promise<void> {
+    const peer = call.remotePeers.find((p) => p.peerId === peerId);
+    if (!peer) return;
+    const dialog = must<HTMLDialogElement>('[data-verify-dialog]');
+    must<HTMLElement>('[data-verify-title]').textContent = t('room.verifyTitle', { name: peer.username });
+    must<HTMLElement>('[data-verify-explain]').textContent = t('room.verifyExplain', { name: peer.username });
+    const code = await call.verificationCode(peerId);
+    const codeBox = must<HTMLElement>('[data-verify-code]');
+    codeBox.textContent = code ?? t('room.verifyPending');
+    codeBox.classList.toggle('pending', code === null);
+    dialog.showModal();
+  }
+
+  function showStats(id: string): void {
+    const peer = call.remotePeers.find((p) => p.peerId === id);
+    if (!peer) return;
+    must<HTMLElement>('[data-stats-title]').textContent = t('room.stats.details', { name: peer.username });
+    const list = must<HTMLElement>('[data-stats-list]');
+    const stats = peer.stats;
+    const rows: Array<[MessageKey, string | null]> = stats
+      ? [
+          ['room.stats.route', stats.path ? t(`room.path.${stats.path}`) : null],
+          ['room.stats.rtt', stats.rttMs === null ? null : `${stats.rttMs} ms`],
+          ['room.stats.loss', stats.lossPercent === null ? null : `${stats.lossPercent} %`],
+          ['room.stats.received', stats.inKbps === null ? null : `${stats.inKbps} kbit/s`],
+          ['room.stats.sent', stats.outKbps === null ? null : `${stats.outKbps} kbit/s`],
+          ['room.stats.video', stats.video ? `${stats.video.width}×${stats.video.height}, ${stats.video.fps} fps` : null],
+        ]
+      : [];
+    const shown = rows.filter(([, value]) => value !== null);
+    list.replaceChildren(...(shown.length > 0
+      ? shown.flatMap(([key, value]) => [Object.assign(document.createElement('dt'), { textContent: t(key) }), Object.assign(document.createElement('dd'), { textContent: value })])
+      : [Object.assign(document.createElement('dd'), { textContent: t('room.stats.none') })]));
+    must<HTMLDialogElement>('[data-stats]').showModal();
+  }
+
+  // The "waiting for others" card, while I am alone in the call.
+  const waiting = must<HTMLElement>('[data-waiting]');
+  must<HTMLInputElement>('[data-room-link]').value = roomLink;
+  stage.onChange = () => {
+    waiting.hidden = body.dataset.phase !== 'call' || call.remotePeers.length > 0;
+  };
+  must<HTMLFormElement>('[data-send-link]').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const input = must<HTMLInputElement>('input', form);
+    const invitee = input.value.trim();
+    if (!invitee) return;
+    try {
+      await api('POST', '/send_link', { room_id: roomId, username: invitee });
+      input.value = '';
+      notices.show(t('dashboard.inviteSent', { name: invitee }));
+    } catch (error) {
+      notices.show(error instanceof ApiError ? error.message : t('error.generic'), 'warning');
+    }
+  });
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-action=copy-link]')) button.addEventListener('click', () => void copyLink());
+
+  const pickers = new DevicePickers(
+    async (kind: DeviceKind, deviceId: string) => {
+      rememberDevice(kind, deviceId);
+      if (kind === 'audiooutput') {
+        for (const video of document.querySelectorAll<HTMLVideoElement>('.tile[data-self=false] video')) void useSpeaker(video, deviceId);
+        return;
+      }
+      try {
+        await local.switchDevice(kind, deviceId);
+      } catch {
+        notices.show(t('media.busy'), 'warning');
+      }
+      renderSelf();
+      renderControls();
+      void pickers.refresh();
+    },
+    () => ({ videoinput: local.track('video')?.getSettings().deviceId, audioinput: local.track('audio')?.getSettings().deviceId, audiooutput: speakerChoice() }),
+  );
+  void pickers.refresh();
+  const stopLobbyMeter = showMicrophoneLevel(local);
+
+  call.on('self-updated', () => {
+    renderSelf();
+    renderControls();
+    renderPeople();
+  });
   call.on('signaling', (state) => {
-    if (state.kind === 'reconnecting') showBanner(t('room.reconnecting'));
+    if (state.kind === 'reconnecting') notices.setStatus(t('room.reconnecting'));
+    if (state.kind === 'open') notices.setStatus(null);
     if (state.kind === 'closed' && state.reason !== 'left') {
       inCall.set(false);
       const key = closeMessages[state.code];
@@ -118,60 +255,57 @@ async function start(): Promise<void> {
   });
   call.on('lost', () => {
     inCall.set(false);
-    grid.clearRemote();
-    for (const track of local.stream?.getTracks() ?? []) track.stop();
+    stage.clearRemote();
+    local.stopAll();
     showEnded(t('room.callLost'));
   });
+  let capacity = 0;
   call.on('joined', (joined) => {
     capacity = joined.capacity;
-    showBanner(null);
-    updateCount();
+    notices.setStatus(null);
+    renderPeople();
+    stage.layout();
   });
   call.on('peer-joined', (peer) => {
-    grid.upsert({ id: peer.peerId, label: peer.username, stream: peer.stream, media: peer.media, self: false });
-    updateCount();
+    peerTiles(peer);
+    renderPeople();
+    if (body.dataset.phase === 'call') notices.show(t('room.joinedNotice', { name: peer.username }));
   });
+  const handsUp = new Set<string>();
   call.on('peer-updated', (peer) => {
-    grid.upsert({ id: peer.peerId, label: peer.username, stream: peer.stream, media: peer.media, self: false });
+    peerTiles(peer);
+    renderPeople();
+    if (peer.media.hand && !handsUp.has(peer.peerId)) notices.show(t('room.handRaisedBy', { name: peer.username }));
+    if (peer.media.hand) handsUp.add(peer.peerId);
+    else handsUp.delete(peer.peerId);
   });
   call.on('peer-left', (peer) => {
-    grid.remove(peer.peerId);
-    updateCount();
+    stage.remove(peer.peerId);
+    stage.remove(`${peer.peerId}:screen`);
+    handsUp.delete(peer.peerId);
+    renderPeople();
+    if (body.dataset.phase === 'call') notices.show(t('room.leftNotice', { name: peer.username }));
   });
-  call.on('chat', (message) => chatView.showStored(message));
+  call.on('reaction', ({ peerId, reaction }) => {
+    const peer = call.remotePeers.find((p) => p.peerId === peerId);
+    if (peer) reactions.show(reaction, peer.username);
+  });
+  call.on('chat', (message) => {
+    const unseen = !panel.isShowing('chat') || document.hidden;
+    chatView.showStored(message, unseen);
+    if (message.userId !== undefined && message.username !== username) panel.messageArrived();
+  });
   call.on('chat-pending', (pending) => chatView.showPending(pending));
   call.on('error', (error) => {
     if (error.code === 'room-full') capacity = error.capacity ?? capacity;
   });
   for (const pending of call.chat.pending()) chatView.showPending(pending);
-
-  // The microphone and camera buttons work on the pre-join screen too: the
-  // call starts with whatever they are set to.
-  installControls(
-    {
-      onMic: (enabled) => {
-        call.setAudio(enabled);
-        grid.upsert(self());
-      },
-      onCamera: (enabled) => {
-        call.setVideo(enabled);
-        grid.upsert(self());
-      },
-      onLeave: () => {
-        inCall.set(false);
-        call.leave();
-        for (const track of local.stream?.getTracks() ?? []) track.stop();
-        grid.clearRemote();
-        showEnded(t('room.left'));
-      },
-    },
-    {
-      audio: call.mediaState.audio,
-      video: call.mediaState.video,
-      hasAudio: (local.stream?.getAudioTracks().length ?? 0) > 0,
-      hasVideo: (local.stream?.getVideoTracks().length ?? 0) > 0,
-    },
-  );
+  panel.onShow = (view) => {
+    if (view === 'chat') chatView.opened();
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) panel.seen();
+  });
 
   const form = must<HTMLFormElement>('[data-chat-form]');
   form.addEventListener('submit', (event) => {
@@ -182,23 +316,60 @@ async function start(): Promise<void> {
     call.sendChat(text);
     input.value = '';
   });
-
-  must<HTMLButtonElement>('[data-action=copy-link]').addEventListener('click', async () => {
-    const link = `${location.origin}/room/${roomId}`;
-    showBanner((await copyText(link)) ? t('dashboard.copied') : t('dashboard.copyFailed', { link }));
-  });
   must<HTMLButtonElement>('[data-action=rejoin]').addEventListener('click', () => {
     inCall.set(true);
     location.reload();
   });
+  installShortcuts((action) => {
+    if (body.dataset.phase !== 'call') return;
+    if (action === 'mic') call.setAudio(!call.mediaState.audio);
+    else if (action === 'camera') call.setVideo(!call.mediaState.video);
+    else if (action === 'chat') panel.toggle('chat');
+    else if (action === 'people') panel.toggle('people');
+    else if (action === 'hand') call.setHand(!call.mediaState.hand);
+    else must<HTMLDialogElement>('[data-shortcuts]').showModal();
+  });
+  renderSelf();
+  renderControls();
   // Exposed for end-to-end tests and for debugging from the console.
   (window as unknown as { __call?: Call }).__call = call;
 
   await join;
+  stopLobbyMeter();
   inCall.set(true);
-  document.body.classList.remove('lobby');
-  showBanner(t('room.joining'));
+  preview.remove();
+  body.dataset.phase = 'call';
+  must<HTMLElement>('[data-lobby]').hidden = true;
+  must<HTMLElement>('[data-call]').hidden = false;
+  notices.setStatus(t('room.joining'));
   call.start();
+  stage.layout();
+  panel.openIfPreferred();
+  watchSpeaking(call, local, stage);
+}
+
+/** Marks who is speaking, from the audio levels, a few times a second. */
+function watchSpeaking(call: Call, local: LocalTracks, stage: Stage): void {
+  const lastLoud = new Map<string, number>();
+  let meter: AudioMeter | undefined;
+  let metered: MediaStreamTrack | undefined;
+  let busy = false;
+  window.setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    const levels = await call.audioLevels();
+    busy = false;
+    const now = performance.now();
+    const track = local.track('audio');
+    if (track !== metered) {
+      meter?.stop();
+      metered = track;
+      meter = track ? new AudioMeter(track) : undefined;
+    }
+    if (call.mediaState.audio && (meter?.level() ?? 0) > LOCAL_SPEECH_LEVEL) lastLoud.set('self', now);
+    for (const [peerId, level] of levels) if (level > REMOTE_SPEECH_LEVEL) lastLoud.set(peerId, now);
+    for (const id of ['self', ...levels.keys()]) stage.tile(id)?.setSpeaking(now - (lastLoud.get(id) ?? -Infinity) < SPEAKING_HOLD_MS);
+  }, SPEAKING_POLL_MS);
 }
 
 void start();

@@ -1,21 +1,30 @@
 /**
- * A call in one room: local media, the signalling connection, one
- * PeerSession per remote participant, and the chat. The UI talks to this
- * typed API only and never touches RTCPeerConnection.
+ * A call in one room: my tracks, the signalling connection, one PeerSession
+ * per remote participant, the chat, and what the others see of me (camera,
+ * microphone, screen, raised hand). The UI talks to this typed API only and
+ * never touches RTCPeerConnection.
  */
-import type { ChatMessage, MediaState, PeerInfo, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.ts';
+import type { ChatMessage, MediaState, PeerInfo, Reaction, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.ts';
 import { Emitter } from '../common/emitter.ts';
+import { senderLimits } from './bandwidth.ts';
 import { ChatLog, type PendingMessage } from './chat-log.ts';
-import { PeerSession } from './peer-session.ts';
+import type { LinkStats } from './link-stats.ts';
+import type { LocalTracks } from './local-tracks.ts';
+import { PeerSession, type LinkState } from './peer-session.ts';
 import type { SignalingClient, SignalingState } from './signaling.ts';
+import { verificationCode } from './verification.ts';
 
 export interface RemotePeer {
   peerId: string;
   userId: string;
   username: string;
   media: MediaState;
-  stream: MediaStream | null;
-  connection: RTCPeerConnectionState;
+  /** Their camera and microphone. */
+  camera: MediaStream | null;
+  /** Their shared screen, while they share it. */
+  screen: MediaStream | null;
+  link: LinkState;
+  stats: LinkStats | null;
 }
 
 /**
@@ -32,6 +41,8 @@ const CHAT_RESEND_BATCH = 20;
 const HISTORY_RETRY_MS = 1000;
 /** Signals held while the server is unreachable, sent once the seat is resumed. */
 const MAX_QUEUED_SIGNALS = 500;
+/** How often each link's statistics are read (quality, route, bitrates), in milliseconds. */
+const STATS_INTERVAL_MS = 2000;
 
 type CallEvents = {
   signaling: SignalingState;
@@ -39,6 +50,9 @@ type CallEvents = {
   'peer-joined': RemotePeer;
   'peer-updated': RemotePeer;
   'peer-left': RemotePeer;
+  /** My own state changed (a toggle, a device, the screen). */
+  'self-updated': MediaState;
+  reaction: { peerId: string; reaction: Reaction };
   /** A message stored by the server, in sequence order for new ones. */
   chat: ChatMessage;
   /** One of my messages waiting for the server's acknowledgement. */
@@ -52,19 +66,31 @@ type CallEvents = {
 
 export interface CallOptions {
   roomId: string;
-  localStream: MediaStream | null;
+  local: LocalTracks;
   /** ICE servers (with TURN credentials) and transport policy from the server. */
   rtcConfig: RTCConfiguration;
   /** Reconnecting for longer than this ends the call as lost, in milliseconds. */
   callLostAfterMs: number;
+  /** What I may upload in all, shared among the peers (see bandwidth.ts), in bits per second. */
+  uploadBudgetBps: number;
   /** The signalling client, connected early by the pre-join screen (see SignalingClient.preconnect). */
   signaling: SignalingClient;
 }
 
+interface PeerEntry {
+  info: RemotePeer;
+  session: PeerSession;
+  /** Every stream received from this peer, by id: which one is the screen is known from `media.screen`. */
+  streams: Map<string, MediaStream>;
+  absentTimer?: number;
+}
+
 export class Call extends Emitter<CallEvents> {
   readonly chat: ChatLog;
+  readonly local: LocalTracks;
+  private readonly options: CallOptions;
   private readonly signaling: SignalingClient;
-  private readonly peers = new Map<string, { info: RemotePeer; session: PeerSession; absentTimer?: number }>();
+  private readonly peers = new Map<string, PeerEntry>();
   private selfId = '';
   private resumeToken = '';
   private media: MediaState;
@@ -73,17 +99,26 @@ export class Call extends Emitter<CallEvents> {
   /** A `history` request is in flight: one at a time. */
   private historyRequested = false;
   private resendTimer: number | undefined;
+  private statsTimer: number | undefined;
 
-  private readonly options: CallOptions;
   constructor(options: CallOptions) {
     super();
     this.options = options;
+    this.local = options.local;
     this.chat = new ChatLog(`outbox:${options.roomId}`);
-    const stream = options.localStream;
-    this.media = { audio: hasLive(stream, 'audio'), video: hasLive(stream, 'video') };
+    this.media = { audio: this.local.isOn('audio'), video: this.local.isOn('video'), screen: null, hand: false };
     this.signaling = options.signaling;
     this.signaling.on('state', (state) => this.onSignalingState(state));
     this.signaling.on('message', (message) => this.onMessage(message));
+    this.local.on('track', (track) => {
+      for (const { session } of this.peers.values()) void session.useTrack(track);
+      this.setMedia({ [track.kind]: this.local.isOn(track.kind as 'audio' | 'video') });
+    });
+    this.local.on('screen', (stream) => {
+      for (const { session } of this.peers.values()) session.shareScreen(stream);
+      this.setMedia({ screen: stream?.id ?? null });
+      this.applyBandwidth();
+    });
   }
 
   get mediaState(): MediaState {
@@ -94,7 +129,63 @@ export class Call extends Emitter<CallEvents> {
     return [...this.peers.values()].map((p) => p.info);
   }
 
-  /** Remote video frames decoded so far, per peer: the proof that media flows. */
+  start(): void {
+    this.signaling.connect(() => ({
+      media: this.media,
+      lastSeq: this.chat.contiguousSeq,
+      ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
+    }));
+    this.resendTimer = window.setInterval(() => this.flushOutbox(CHAT_RESEND_AFTER_MS), CHAT_RESEND_AFTER_MS);
+    this.statsTimer = window.setInterval(() => void this.readStats(), STATS_INTERVAL_MS);
+  }
+
+  leave(): void {
+    this.stopTimers();
+    this.signaling.close();
+    this.dropPeers();
+  }
+
+  setAudio(enabled: boolean): void {
+    if (!this.local.has('audio')) return;
+    this.local.setEnabled('audio', enabled);
+    this.setMedia({ audio: enabled });
+  }
+
+  setVideo(enabled: boolean): void {
+    if (!this.local.has('video')) return;
+    this.local.setEnabled('video', enabled);
+    this.setMedia({ video: enabled });
+  }
+
+  setHand(raised: boolean): void {
+    this.setMedia({ hand: raised });
+  }
+
+  /** Sends a reaction to the others; false when it could not be sent now. */
+  react(reaction: Reaction): boolean {
+    return this.signaling.send({ type: 'reaction', reaction });
+  }
+
+  /** Queues a chat message; it is sent now if connected, and again on every reconnect until acknowledged. */
+  sendChat(text: string): void {
+    const pending = this.chat.queue(text);
+    this.emit('chat-pending', pending);
+    this.sendChatMessage(pending);
+  }
+
+  /** The code to compare with a peer to know the call with them is end-to-end encrypted (see verification.ts). */
+  verificationCode(peerId: string): Promise<string | null> {
+    const pc = this.peers.get(peerId)?.session.pc;
+    return verificationCode(pc?.localDescription?.sdp, pc?.remoteDescription?.sdp);
+  }
+
+  /** How loud each remote peer was since the previous call, 0–1. */
+  async audioLevels(): Promise<Map<string, number>> {
+    const entries = await Promise.all([...this.peers].map(async ([peerId, { session }]) => [peerId, await session.audioLevel().catch(() => 0)] as const));
+    return new Map(entries);
+  }
+
+  /** Remote video frames decoded so far, per peer: the proof that media flows (tests and the console read it). */
   async decodedFrames(): Promise<Record<string, number>> {
     const result: Record<string, number> = {};
     for (const [peerId, { session }] of this.peers) {
@@ -107,50 +198,23 @@ export class Call extends Emitter<CallEvents> {
     return result;
   }
 
-  /** The candidate types of each peer's selected ICE pair, e.g. `relay`/`host`. */
-  async selectedCandidates(): Promise<Record<string, { local: string; remote: string } | null>> {
-    const result: Record<string, { local: string; remote: string } | null> = {};
-    for (const [peerId, { session }] of this.peers) {
-      const stats = await session.pc.getStats();
-      let pair: { localCandidateId?: string; remoteCandidateId?: string } | undefined;
-      stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
-        if (report.type === 'transport' && report.selectedCandidatePairId) pair = stats.get(report.selectedCandidatePairId);
-      });
-      const type = (id?: string) => (id ? (stats.get(id) as { candidateType?: string } | undefined)?.candidateType ?? '?' : '?');
-      result[peerId] = pair ? { local: type(pair.localCandidateId), remote: type(pair.remoteCandidateId) } : null;
-    }
-    return result;
+  /** The peer connections, in join order: tests check that a resume or a network change keeps them. */
+  connections(): RTCPeerConnection[] {
+    return [...this.peers.values()].map(({ session }) => session.pc);
   }
 
-  start(): void {
-    this.signaling.connect(() => ({
-      media: this.media,
-      lastSeq: this.chat.contiguousSeq,
-      ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
-    }));
-    this.resendTimer = window.setInterval(() => this.flushOutbox(CHAT_RESEND_AFTER_MS), CHAT_RESEND_AFTER_MS);
+  /** The senders' encodings towards each peer, for tests and the stats view. */
+  senderParameters(): Record<string, RTCRtpEncodingParameters[]> {
+    return Object.fromEntries([...this.peers].map(([peerId, { session }]) => [
+      peerId,
+      session.pc.getSenders().filter((s) => s.track?.kind === 'video').map((s) => s.getParameters().encodings?.[0] ?? {}),
+    ]));
   }
 
-  leave(): void {
-    window.clearTimeout(this.lostTimer);
-    window.clearInterval(this.resendTimer);
-    this.signaling.close();
-    this.dropPeers();
-  }
-
-  setAudio(enabled: boolean): void {
-    this.setTrackEnabled('audio', enabled);
-  }
-
-  setVideo(enabled: boolean): void {
-    this.setTrackEnabled('video', enabled);
-  }
-
-  /** Queues a chat message; it is sent now if connected, and again on every reconnect until acknowledged. */
-  sendChat(text: string): void {
-    const pending = this.chat.queue(text);
-    this.emit('chat-pending', pending);
-    this.sendChatMessage(pending);
+  private setMedia(change: Partial<MediaState>): void {
+    this.media = { ...this.media, ...change };
+    this.signaling.send({ type: 'media', media: this.media });
+    this.emit('self-updated', this.media);
   }
 
   private sendChatMessage(pending: PendingMessage): void {
@@ -162,16 +226,6 @@ export class Call extends Emitter<CallEvents> {
     for (const pending of this.chat.dueForResend(olderThanMs, CHAT_RESEND_BATCH)) this.sendChatMessage(pending);
   }
 
-  private setTrackEnabled(kind: 'audio' | 'video', enabled: boolean): void {
-    const tracks = this.options.localStream?.getTracks().filter((t) => t.kind === kind) ?? [];
-    if (tracks.length === 0) return;
-    // Disabling the track (rather than removing it) sends silence or black
-    // frames without renegotiating every peer connection.
-    for (const track of tracks) track.enabled = enabled;
-    this.media = { ...this.media, [kind]: enabled };
-    this.signaling.send({ type: 'media', media: this.media });
-  }
-
   private onSignalingState(state: SignalingState): void {
     this.emit('signaling', state);
     // While signalling is down the peer connections carry on: media flows
@@ -179,8 +233,9 @@ export class Call extends Emitter<CallEvents> {
     if (state.kind === 'reconnecting' && this.lostTimer === undefined) {
       this.lostTimer = window.setTimeout(() => {
         this.signaling.close();
+        this.stopTimers();
         this.dropPeers();
-            this.emit('lost', undefined);
+        this.emit('lost', undefined);
       }, this.options.callLostAfterMs);
     }
     if (state.kind === 'open' || state.kind === 'closed') {
@@ -188,9 +243,9 @@ export class Call extends Emitter<CallEvents> {
       this.lostTimer = undefined;
     }
     if (state.kind === 'closed') {
-      window.clearInterval(this.resendTimer);
+      this.stopTimers();
       this.dropPeers();
-      }
+    }
   }
 
   private sendSignal(to: string, payload: SignalPayload): void {
@@ -206,23 +261,21 @@ export class Call extends Emitter<CallEvents> {
         const known = this.peers.get(message.peer.peerId);
         if (!known) return this.addPeer(message.peer, false);
         // A peer who resumed: keep the connection we have with them.
-        window.clearTimeout(known.absentTimer);
-        known.absentTimer = undefined;
-        known.info.media = message.peer.media;
-        this.emit('peer-updated', known.info);
+        this.keep(known, message.peer.media);
         return;
       }
       case 'peer-left':
         return this.removePeer(message.peerId);
       case 'peer-media': {
         const peer = this.peers.get(message.peerId);
-        if (!peer) return;
-        peer.info.media = message.media;
-        this.emit('peer-updated', peer.info);
+        if (peer) this.keep(peer, message.media);
         return;
       }
       case 'signal':
         void this.peers.get(message.from)?.session.receive(message.payload);
+        return;
+      case 'reaction':
+        if (this.peers.has(message.peerId)) this.emit('reaction', { peerId: message.peerId, reaction: message.reaction });
         return;
       case 'chat':
         this.addChat([message.message]);
@@ -268,14 +321,8 @@ export class Call extends Emitter<CallEvents> {
     this.addChat(message.history, !message.historyComplete);
     for (const peer of message.peers) {
       const known = this.peers.get(peer.peerId);
-      if (!known) {
-        this.addPeer(peer, true);
-        continue;
-      }
-      window.clearTimeout(known.absentTimer);
-      known.absentTimer = undefined;
-      known.info.media = peer.media;
-      this.emit('peer-updated', known.info);
+      if (known) this.keep(known, peer.media);
+      else this.addPeer(peer, true);
     }
     const queued = this.queuedSignals;
     this.queuedSignals = [];
@@ -283,27 +330,51 @@ export class Call extends Emitter<CallEvents> {
     this.flushOutbox(0);
   }
 
+  /** A known peer is still (or again) in the room, with this state. */
+  private keep(peer: PeerEntry, media: MediaState): void {
+    window.clearTimeout(peer.absentTimer);
+    peer.absentTimer = undefined;
+    peer.info.media = media;
+    this.sortStreams(peer);
+    this.emit('peer-updated', peer.info);
+  }
+
   /** `initiator`: I joined after this peer, so I send the first offer. */
   private addPeer(peer: PeerInfo, initiator: boolean): void {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
-    const info: RemotePeer = { ...peer, stream: null, connection: 'new' };
-    const session = new PeerSession(
-      peer.peerId,
-      initiator,
-      this.options.rtcConfig,
-      (payload) => this.sendSignal(peer.peerId, payload),
-      this.options.localStream,
-    );
-    session.on('stream', (stream) => {
-      info.stream = stream;
+    const info: RemotePeer = { ...peer, camera: null, screen: null, link: 'connecting', stats: null };
+    const session = new PeerSession(peer.peerId, initiator, this.options.rtcConfig, (payload) => this.sendSignal(peer.peerId, payload), this.local.stream);
+    const entry: PeerEntry = { info, session, streams: new Map() };
+    if (this.local.screen) session.shareScreen(this.local.screen);
+    session.on('track', ({ track, stream }) => {
+      entry.streams.set(stream.id, stream);
+      // A track the sender removed (a screen share that ended) leaves its stream.
+      track.addEventListener('ended', () => this.sortStreams(entry), { once: true });
+      stream.addEventListener('removetrack', () => this.sortStreams(entry));
+      this.sortStreams(entry);
       this.emit('peer-updated', info);
     });
-    session.on('connection', (state) => {
-      info.connection = state;
+    session.on('link', (link) => {
+      info.link = link;
       this.emit('peer-updated', info);
     });
-    this.peers.set(peer.peerId, { info, session });
+    this.peers.set(peer.peerId, entry);
     this.emit('peer-joined', info);
+    this.applyBandwidth();
+  }
+
+  /** Which of a peer's streams is their camera and which their screen (the one they announced). */
+  private sortStreams(peer: PeerEntry): void {
+    const screenId = peer.info.media.screen ?? null;
+    let camera: MediaStream | null = null;
+    let screen: MediaStream | null = null;
+    for (const [id, stream] of peer.streams) {
+      const live = stream.getTracks().some((t) => t.readyState === 'live');
+      if (id === screenId) screen = live ? stream : null;
+      else camera ??= stream;
+    }
+    peer.info.camera = camera;
+    peer.info.screen = screen;
   }
 
   /** Shows new messages; asks for the missing ones when there is a gap or more to come. */
@@ -314,6 +385,25 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
+  /** Shares my upload among the peers again: someone came or went, or my screen share changed. */
+  private applyBandwidth(): void {
+    const limits = senderLimits(this.peers.size, this.options.uploadBudgetBps, this.local.screen !== null);
+    for (const { session } of this.peers.values()) void session.applyLimits(limits);
+  }
+
+  private async readStats(): Promise<void> {
+    for (const peer of [...this.peers.values()]) {
+      try {
+        peer.info.stats = await peer.session.stats();
+      } catch {
+        continue; // closed meanwhile
+      }
+      this.emit('peer-updated', peer.info);
+    }
+    // Encodings can only be set once negotiation has created them: re-apply now and then.
+    this.applyBandwidth();
+  }
+
   private removePeer(peerId: string): void {
     const peer = this.peers.get(peerId);
     if (!peer) return;
@@ -321,13 +411,16 @@ export class Call extends Emitter<CallEvents> {
     peer.session.close();
     this.peers.delete(peerId);
     this.emit('peer-left', peer.info);
+    this.applyBandwidth();
   }
 
   private dropPeers(): void {
     for (const peerId of [...this.peers.keys()]) this.removePeer(peerId);
   }
-}
 
-function hasLive(stream: MediaStream | null, kind: 'audio' | 'video'): boolean {
-  return stream?.getTracks().some((t) => t.kind === kind && t.readyState === 'live') ?? false;
+  private stopTimers(): void {
+    window.clearTimeout(this.lostTimer);
+    window.clearInterval(this.resendTimer);
+    window.clearInterval(this.statsTimer);
+  }
 }

@@ -1,7 +1,10 @@
 /**
- * Gets the camera and microphone, falling back to whichever one works, and
- * classifies failures so the page can say what happened and how to fix it.
+ * Opens the camera and microphone (the remembered ones when they are still
+ * there), falling back to whichever works, and classifies failures so the
+ * page can say what happened and how to fix it.
  */
+import type { DeviceChoice } from './devices.ts';
+
 export type MediaProblem = 'denied' | 'not-found' | 'busy' | 'insecure' | 'other';
 
 export interface LocalMedia {
@@ -14,8 +17,23 @@ export interface LocalMedia {
   partial?: 'audio-only' | 'video-only';
 }
 
-/** Constraints sized for a mesh of up to six: modest resolution keeps upstream bandwidth sane. */
-const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } };
+/**
+ * A 16:9 camera at 360p: it fills a call's tiles without cropping, and six
+ * people's upload fits a home connection (the mesh sends one copy per peer).
+ */
+export function cameraConstraints(deviceId?: string): MediaTrackConstraints {
+  return {
+    width: { ideal: 640 },
+    height: { ideal: 360 },
+    aspectRatio: { ideal: 16 / 9 },
+    frameRate: { ideal: 24, max: 30 },
+    ...(deviceId ? { deviceId: { ideal: deviceId } } : {}),
+  };
+}
+
+export function microphoneConstraints(deviceId?: string): MediaTrackConstraints | true {
+  return deviceId ? { deviceId: { ideal: deviceId } } : true;
+}
 
 export function classify(error: unknown): MediaProblem {
   const name = error instanceof DOMException || error instanceof Error ? error.name : '';
@@ -25,17 +43,19 @@ export function classify(error: unknown): MediaProblem {
   return 'other';
 }
 
-export async function acquireLocalMedia(): Promise<LocalMedia> {
+export async function acquireLocalMedia(choice: DeviceChoice = {}): Promise<LocalMedia> {
   if (!navigator.mediaDevices?.getUserMedia) return { stream: null, problem: 'insecure' };
+  const audio = microphoneConstraints(choice.audioinput);
+  const video = cameraConstraints(choice.videoinput);
   try {
-    return { stream: await navigator.mediaDevices.getUserMedia({ audio: true, video: VIDEO_CONSTRAINTS }) };
+    return { stream: await navigator.mediaDevices.getUserMedia({ audio, video }) };
   } catch (error) {
     const problem = classify(error);
     // Permission denied covers both devices; a missing or busy one may leave the other usable.
     if (problem === 'denied') return { stream: null, problem, detail: (error as Error).name };
     for (const [constraints, partial] of [
-      [{ audio: true }, 'audio-only'],
-      [{ video: VIDEO_CONSTRAINTS }, 'video-only'],
+      [{ audio }, 'audio-only'],
+      [{ video }, 'video-only'],
     ] as const) {
       try {
         return { stream: await navigator.mediaDevices.getUserMedia(constraints), partial, problem };
@@ -45,4 +65,15 @@ export async function acquireLocalMedia(): Promise<LocalMedia> {
     }
     return { stream: null, problem, detail: (error as Error).name };
   }
+}
+
+/** A new track from one chosen device, for switching while in the call. */
+export async function openDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<MediaStreamTrack> {
+  const constraints = kind === 'videoinput'
+    ? { video: { ...cameraConstraints(), deviceId: { exact: deviceId } } }
+    : { audio: { deviceId: { exact: deviceId } } };
+  const stream = await navigator.mediaDevices.getUserMedia(constraints);
+  const track = stream.getTracks()[0];
+  if (!track) throw new DOMException('no track', 'NotFoundError');
+  return track;
 }

@@ -1,9 +1,10 @@
 /** The sign-in page: sign in or create an account, then go where the user was headed. */
 import { api, ApiError } from '../common/api.ts';
-import { installLanguageSwitch, t } from '../common/i18n.ts';
+import { t } from '../common/i18n.ts';
+import { installTopbar } from '../common/topbar.ts';
 import { must } from '../common/dom.ts';
 
-installLanguageSwitch();
+installTopbar();
 
 /** Only same-site paths, so a crafted `?next=` cannot send the user elsewhere. */
 function destination(): string {

@@ -3,7 +3,9 @@
  * client maps to a message. Anything else is an internal error, logged in full
  * and shown generically.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { translate } from '../../shared/i18n/index.ts';
+import { requestLanguage, type PageRenderer } from './pages.ts';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiErrorCode } from '../../shared/api-errors.ts';
 import type { ErrorBody } from '../../shared/api.ts';
@@ -79,7 +81,18 @@ export function errorResponse(error: unknown): ErrorResponse {
   return { status, body: { error: code, message: code }, headers: {} };
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+/** Paths of the API and of machines' endpoints: a miss there answers JSON, whoever asks. */
+const MACHINE_PATHS = /^\/(api|ws|assets|docs|metrics|health|ready)(\/|$)/;
+
+/**
+ * A person following a bad link gets a page that says so, in their language,
+ * with a way back; programs get the JSON error.
+ */
+function wantsPage(request: FastifyRequest): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && !MACHINE_PATHS.test(request.url) && (request.headers.accept ?? '').includes('text/html');
+}
+
+export function installErrorHandler(app: FastifyInstance, pages: PageRenderer): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     const response = errorResponse(error);
     if (response.log) request.log[response.log.level]({ err: error }, response.log.message);
@@ -88,6 +101,11 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: ApiErrorCode.notFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ErrorBody);
+    if (wantsPage(request)) {
+      const lang = requestLanguage(request);
+      const page = pages.render('not-found', lang, { heading: translate(lang, 'notFound.heading'), hint: translate(lang, 'notFound.hint') });
+      return reply.status(404).type('text/html; charset=utf-8').send(page);
+    }
+    return reply.status(404).send({ error: ApiErrorCode.notFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ErrorBody);
   });
 }

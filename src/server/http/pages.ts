@@ -1,6 +1,7 @@
 /**
  * Renders the HTML pages from `public/pages/*.html`. Templates hold
- * `{{t:key}}` (a catalogue string), `{{lang}}`, `{{var:name}}` (a request
+ * `{{> name}}` (the shared piece `partials/name.html`: the head, the top
+ * bar, the icons), `{{t:key}}` (a catalogue string), `{{lang}}`, `{{var:name}}` (a request
  * value), `{{limit:NAME}}` (a number from src/shared/limits.ts, so a form's
  * maxlength is the server's rule) and `{{preload:script}}` (modulepreload
  * links for the chunks that script imports, from the build's
@@ -43,6 +44,8 @@ function limitNamed(name: string): number {
   return value;
 }
 
+export type PageRenderer = ReturnType<typeof createPageRenderer>;
+
 export function createPageRenderer(pagesDir: string, preloads: Record<string, string[]> = {}) {
   const cache = new Map<string, string>();
   const preloadLinks = (script: string) =>
@@ -52,10 +55,11 @@ export function createPageRenderer(pagesDir: string, preloads: Record<string, st
     const key = `${page}:${lang}`;
     let html = cache.get(key);
     if (html === undefined) {
-      const template = readFileSync(join(pagesDir, `${page}.html`), 'utf8');
+      const template = readFileSync(join(pagesDir, `${page}.html`), 'utf8')
+        .replace(/\{\{> ([\w-]+)\}\}/g, (_, name: string) => readFileSync(join(pagesDir, 'partials', `${name}.html`), 'utf8').trimEnd());
       html = template
         .replaceAll('{{lang}}', lang)
-        .replace(/\{\{preload:(\w+)\}\}/g, (_, script: string) => preloadLinks(script))
+        .replace(/\{\{preload:([\w-]+)\}\}/g, (_, script: string) => preloadLinks(script))
         .replace(/\{\{limit:(\w+)\}\}/g, (_, name: string) => String(limitNamed(name)))
         .replace(/\{\{t:([\w.-]+)\}\}/g, (_, k: string) => escapeHtml(translate(lang, k as MessageKey)));
       cache.set(key, html);

@@ -8,7 +8,7 @@
  * the roster (`members`) and the database (chat `seq`), never from the bus.
  */
 import * as z from 'zod/mini';
-import { ChatMessage, MediaState, PeerInfo, SignalPayload } from '../../shared/protocol.ts';
+import { ChatMessage, MediaState, PeerInfo, Reaction, SignalPayload } from '../../shared/protocol.ts';
 import type { NotificationEvent } from '../../shared/notifications.ts';
 
 /** A participant as every process sees them, with the process that holds their socket. */
@@ -25,6 +25,7 @@ export const RoomEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('media'), node: z.string(), peerId: z.string(), media: MediaState }),
   z.object({ kind: z.literal('signal'), node: z.string(), from: z.string(), to: z.string(), payload: SignalPayload }),
   z.object({ kind: z.literal('chat'), node: z.string(), message: ChatMessage }),
+  z.object({ kind: z.literal('reaction'), node: z.string(), peerId: z.string(), reaction: Reaction }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 

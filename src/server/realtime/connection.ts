@@ -5,7 +5,7 @@
  * handlers, and gives the seat up or holds it when the socket closes.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE } from '../../shared/limits.ts';
+import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE, REACTION_BURST, REACTIONS_PER_SECOND } from '../../shared/limits.ts';
 import {
   CloseCode,
   ErrorCode,
@@ -58,7 +58,7 @@ type State =
   | { phase: 'lobby' }
   /** A join is being processed (it awaits the database and the bus); a second one is refused. */
   | { phase: 'joining' }
-  | { phase: 'in-call'; room: LiveRoom; peerId: string }
+  | { phase: 'in-call'; room: LiveRoom; peerId: string; call: InCall }
   | { phase: 'closed' };
 
 export class SignalingConnection {
@@ -72,6 +72,7 @@ export class SignalingConnection {
   private lastRateErrorAt = 0;
   private chatQueue: Promise<void> = Promise.resolve();
   private joinTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly reactions = new TokenBucket(REACTION_BURST, REACTIONS_PER_SECOND);
 
   constructor(socket: PeerSocket, user: User, room: { id: string; name: string }, deps: ConnectionDeps) {
     this.socket = socket;
@@ -111,13 +112,12 @@ export class SignalingConnection {
       this.sendError(ErrorCode.notJoined, 'send join first', message.type);
       return;
     }
-    const call = this.inCall(this.state.room, this.state.peerId);
-    const run = () => this.handle(call, message);
+    const { call } = this.state;
     // One sender's chat messages are stored one after another, so their
     // sequence numbers follow the order they were sent: with a connection
     // pool, concurrent inserts could commit in either order.
-    if (message.type === 'chat') this.chatQueue = this.chatQueue.then(run);
-    else void run();
+    if (message.type === 'chat') this.chatQueue = this.chatQueue.then(() => this.handle(call, message));
+    else void this.handle(call, message);
   }
 
   /** Closes the socket with 4010 unless a join has completed within `ms`. */
@@ -189,7 +189,7 @@ export class SignalingConnection {
       hub.leave(room, peer.peerId); // closed while the seat was being claimed
       return;
     }
-    this.state = { phase: 'in-call', room, peerId: peer.peerId };
+    this.state = { phase: 'in-call', room, peerId: peer.peerId, call: this.inCall(room, peer.peerId) };
     this.stopJoinTimer();
 
     const { history, complete } = await this.historyOnJoin(room.id, message.lastSeq);
@@ -265,15 +265,21 @@ export class SignalingConnection {
       reply: (message) => this.send(message),
       refuse: (code, message, ref, extra) => this.sendError(code, message, ref, extra),
       leave: () => this.close(CloseCode.normal, 'left'),
+      reactions: this.reactions,
     };
   }
 
-  private async handle(call: InCall, message: Exclude<ClientMessage, { type: 'join' | 'ping' }>): Promise<void> {
+  /**
+   * Runs a handler. Most (a signal to a peer on this process) finish at
+   * once; only those that wait for the database or the bus return a promise.
+   */
+  private handle(call: InCall, message: Exclude<ClientMessage, { type: 'join' | 'ping' }>): Promise<void> | undefined {
     const handler = handlers[message.type] as (call: InCall, message: ClientMessage, deps: ConnectionDeps) => void | Promise<void>;
     try {
-      await handler(call, message, this.deps);
+      return handler(call, message, this.deps)?.catch((error: unknown) => this.fail(error, message.type));
     } catch (error) {
       this.fail(error, message.type);
+      return undefined;
     }
   }
 

@@ -8,6 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CHAT_HISTORY_PAGE } from '../../shared/limits.ts';
 import { ErrorCode, type ChatMessage, type ClientMessage, type ServerMessage } from '../../shared/protocol.ts';
 import { isUnavailable } from '../db/unavailable.ts';
+import type { TokenBucket } from '../limits/token-bucket.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ChatRepo } from '../repos/chat.ts';
 import type { User } from '../repos/users.ts';
@@ -23,6 +24,8 @@ export interface InCall {
   refuse(code: ErrorCode, message: string, ref?: string, extra?: { clientId?: string }): void;
   /** Leaves the room for good (closes the connection with 1000). */
   leave(): void;
+  /** This participant's allowance of reactions (REACTION_BURST, then REACTIONS_PER_SECOND). */
+  reactions: TokenBucket;
 }
 
 export interface HandlerDeps {
@@ -56,6 +59,14 @@ export const handlers: HandlerMap = {
 
   media(call, message, { hub }) {
     hub.mediaChanged(call.room, call.peerId, message.media);
+  },
+
+  reaction(call, message, { hub }) {
+    if (!call.reactions.take()) {
+      call.refuse(ErrorCode.rateLimited, 'too many reactions', 'reaction');
+      return;
+    }
+    hub.react(call.room, call.peerId, message.reaction);
   },
 
   async chat(call, message, { chat, hub, metrics, log }) {

@@ -8,7 +8,7 @@
  * seconds and after an outage, and chat gaps are filled from the database.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { CloseCode, type ChatMessage, type MediaState, type PeerInfo, type SignalPayload } from '../../shared/protocol.ts';
+import { CloseCode, type ChatMessage, type MediaState, type PeerInfo, type Reaction, type SignalPayload } from '../../shared/protocol.ts';
 import type { ChatRepo } from '../repos/chat.ts';
 import type { Bus, RoomEvent, RoomMember } from './bus.ts';
 import { LiveRoom, send } from './live-room.ts';
@@ -176,6 +176,12 @@ export class RoomHub {
     return this.bus.publishRoom(live.id, { kind: 'signal', node: this.nodeId, from, to, payload }).then((sent) => (sent ? 'sent' : 'peer-unavailable'));
   }
 
+  /** Shows a reaction to everyone else in the room, here and elsewhere. */
+  react(live: LiveRoom, peerId: string, reaction: Reaction): void {
+    live.broadcast({ type: 'reaction', peerId, reaction }, peerId);
+    void this.bus.publishRoom(live.id, { kind: 'reaction', node: this.nodeId, peerId, reaction });
+  }
+
   /** Shows a stored chat message to everyone, here and elsewhere. */
   chatStored(live: LiveRoom, message: ChatMessage): void {
     live.deliveredSeq = Math.max(live.deliveredSeq ?? 0, message.seq);
@@ -225,6 +231,9 @@ export class RoomHub {
       }
       case 'chat':
         void this.deliverChat(live, event.message);
+        return;
+      case 'reaction':
+        if (live.get(event.peerId)?.where === 'remote') live.broadcast({ type: 'reaction', peerId: event.peerId, reaction: event.reaction }, event.peerId);
         return;
     }
   }

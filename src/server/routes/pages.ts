@@ -2,14 +2,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { createPageRenderer, readPreloads, requestLanguage } from '../http/pages.ts';
+import { requestLanguage, type PageRenderer } from '../http/pages.ts';
 import { RoomId } from '../../shared/api.ts';
+import { translate } from '../../shared/i18n/index.ts';
 import { rtcConfigurationFor } from './ice.ts';
 
-export function pageRoutes(ctx: AppContext, pagesDir: string, preloadsFile: string): FastifyPluginAsyncZod {
-  const pages = createPageRenderer(pagesDir, readPreloads(preloadsFile));
-  pages.preload();
-
+export function pageRoutes(ctx: AppContext, pages: PageRenderer): FastifyPluginAsyncZod {
   return async (app) => {
     const html = 'text/html; charset=utf-8';
 
@@ -45,13 +43,17 @@ export function pageRoutes(ctx: AppContext, pagesDir: string, preloadsFile: stri
         return reply.redirect(`/${next}`);
       }
       const room = parsed.success ? await ctx.rooms.find(parsed.data) : undefined;
-      if (!room) return reply.status(404).type(html).send(pages.render('not-found', lang));
+      if (!room) {
+        return reply.status(404).type(html).send(pages.render('not-found', lang, { heading: translate(lang, 'room.notFound'), hint: translate(lang, 'room.notFoundHint') }));
+      }
       return reply.type(html).send(pages.render('room', lang, {
         roomId: room.id,
         roomName: room.name,
         username: session.user.username,
         rtcConfig: JSON.stringify(rtcConfigurationFor(ctx, session.user.id)),
         callLostMs: String(ctx.config.callLostMs),
+        uploadBudgetKbps: String(ctx.config.uploadBudgetKbps),
+        hasTurn: String(ctx.config.turn !== undefined),
       }));
     });
   };

@@ -1,0 +1,49 @@
+/**
+ * How much each of my senders may send in a mesh, where I upload one copy of
+ * my video to every other participant: my upload budget is shared out, the
+ * resolution steps down with the bitrate, and a shared screen gets the
+ * larger part. Pure, so the policy is unit tested; `Call` applies it with
+ * `RTCRtpSender.setParameters` whenever the room or my sharing changes.
+ */
+
+/** What the senders to one peer may use, in bits per second. */
+export interface SenderLimits {
+  camera: { maxBitrate: number; scaleResolutionDownBy: number; active: boolean };
+  screen: { maxBitrate: number };
+  audio: { maxBitrate: number };
+}
+
+/** Never below this much for a camera that is sent at all, in bits per second: less is a slideshow. */
+export const MIN_CAMERA_BPS = 100_000;
+/** A camera is not worth more than this in a small tile, in bits per second. */
+export const MAX_CAMERA_BPS = 1_000_000;
+/** Opus speech is clear at this rate, in bits per second; it is always reserved first. */
+export const AUDIO_BPS = 40_000;
+/** While I share my screen, it gets this share of my video budget. */
+const SCREEN_SHARE_OF_BUDGET = 0.7;
+
+/**
+ * Shares `uploadBudgetBps` among `peers` others. When even the minimum camera
+ * rate does not fit (a weak uplink, or a large room on a small budget) the
+ * camera is paused and only audio (and a shared screen) is sent: an
+ * audio-only call beats a frozen one.
+ */
+export function senderLimits(peers: number, uploadBudgetBps: number, sharingScreen: boolean): SenderLimits {
+  const perPeer = uploadBudgetBps / Math.max(1, peers);
+  const video = Math.max(0, perPeer - AUDIO_BPS);
+  const screenBps = sharingScreen ? Math.round(video * SCREEN_SHARE_OF_BUDGET) : 0;
+  const cameraBps = Math.min(MAX_CAMERA_BPS, Math.round(video - screenBps));
+  const active = cameraBps >= MIN_CAMERA_BPS;
+  return {
+    camera: { maxBitrate: active ? cameraBps : MIN_CAMERA_BPS, scaleResolutionDownBy: scaleFor(cameraBps), active },
+    screen: { maxBitrate: Math.max(MIN_CAMERA_BPS, screenBps) },
+    audio: { maxBitrate: AUDIO_BPS },
+  };
+}
+
+/** 360p needs ~400 kbit/s to look right; below that, fewer pixels look better than more blocks. */
+function scaleFor(bps: number): number {
+  if (bps >= 400_000) return 1;
+  if (bps >= 200_000) return 1.5;
+  return 2;
+}

@@ -1,0 +1,69 @@
+/** The browser's pure call policies: tile layout, the mesh's bitrate shares, the verification code. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bestGrid } from '../../src/client/room/layout.ts';
+import { AUDIO_BPS, MAX_CAMERA_BPS, MIN_CAMERA_BPS, senderLimits } from '../../src/client/rtc/bandwidth.ts';
+import { fingerprintsOf, verificationCode } from '../../src/client/rtc/verification.ts';
+
+const WIDE = 16 / 9;
+
+test('tiles keep their aspect and use the space well, on a desktop and on a phone', () => {
+  // Two people at 1280x800 minus the bars: side by side, landscape, not tall portraits.
+  const two = bestGrid(1264, 640, 2, WIDE);
+  assert.equal(two.columns, 2);
+  assert.ok(Math.abs(two.tileWidth / two.tileHeight - WIDE) < 0.02);
+  assert.ok(two.tileWidth > 600, `${two.tileWidth}`);
+  // A phone held upright stacks them.
+  const phone = bestGrid(344, 560, 2, WIDE);
+  assert.equal(phone.columns, 1);
+  assert.ok(phone.tileWidth >= 340);
+  // Six on a desktop: 3 x 2; on a phone in landscape, 3 x 2 as well.
+  assert.deepEqual([bestGrid(1264, 640, 6, WIDE).columns, bestGrid(1264, 640, 6, WIDE).rows], [3, 2]);
+  assert.equal(bestGrid(740, 280, 6, WIDE).rows, 2);
+  for (let count = 1; count <= 9; count += 1) {
+    for (const [w, h] of [[1264, 640], [344, 560], [740, 280], [900, 900]] as const) {
+      const layout = bestGrid(w, h, count, WIDE);
+      assert.ok(layout.columns * layout.rows >= count);
+      assert.ok(layout.columns * (layout.tileWidth + 8) - 8 <= w + 1 && layout.rows * (layout.tileHeight + 8) - 8 <= h + 1, `${count} tiles fit ${w}x${h}`);
+    }
+  }
+  assert.equal(bestGrid(0, 0, 3, WIDE).tileWidth, 0);
+});
+
+test("each sender's share of the upload budget falls as the room fills, and a shared screen comes first", () => {
+  const budget = 2_500_000;
+  const rates = [1, 2, 3, 4, 5].map((peers) => senderLimits(peers, budget, false).camera.maxBitrate);
+  assert.deepEqual([...rates].sort((a, b) => b - a), rates, 'non-increasing with more peers');
+  assert.equal(rates[0], MAX_CAMERA_BPS, 'one peer: capped, not the whole budget');
+  assert.ok(rates[4]! < 500_000);
+  for (const peers of [1, 2, 3, 4, 5]) {
+    const limits = senderLimits(peers, budget, false);
+    assert.ok(peers * (limits.camera.maxBitrate + AUDIO_BPS) <= budget, 'the budget holds');
+  }
+  assert.equal(senderLimits(5, budget, false).camera.scaleResolutionDownBy, 1);
+  assert.ok(senderLimits(5, 1_500_000, false).camera.scaleResolutionDownBy > 1, 'fewer pixels at a low rate');
+  const sharing = senderLimits(2, budget, true);
+  assert.ok(sharing.screen.maxBitrate > sharing.camera.maxBitrate, 'the screen gets the larger part');
+  const weak = senderLimits(5, 500_000, false);
+  assert.equal(weak.camera.active, false, 'too little for video: audio only');
+  assert.ok(senderLimits(1, 500_000, false).camera.active);
+  assert.ok(senderLimits(1, 500_000, false).camera.maxBitrate >= MIN_CAMERA_BPS);
+});
+
+const sdpWith = (...fingerprints: string[]) =>
+  ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', ...fingerprints.map((f) => `a=fingerprint:sha-256 ${f}`), 'm=audio 9 UDP/TLS/RTP/SAVPF 111', ''].join('\r\n');
+const A = 'AB:CD:'.repeat(15) + 'EF';
+const B = '12:34:'.repeat(15) + '56';
+const M = '99:88:'.repeat(15) + '77';
+
+test('both ends compute the same verification code; a replaced fingerprint changes it', async () => {
+  assert.deepEqual(fingerprintsOf(sdpWith(A.toLowerCase())), [`sha-256 ${A}`]);
+  const alice = await verificationCode(sdpWith(A), sdpWith(B));
+  const bob = await verificationCode(sdpWith(B), sdpWith(A));
+  assert.match(alice ?? '', /^\d{4} \d{4}$/);
+  assert.equal(alice, bob);
+  // A server in the middle gives each side its own certificate's fingerprint instead of the other's.
+  assert.notEqual(await verificationCode(sdpWith(A), sdpWith(M)), await verificationCode(sdpWith(B), sdpWith(M)));
+  assert.notEqual(await verificationCode(sdpWith(A), sdpWith(M)), alice);
+  assert.equal(await verificationCode(sdpWith(A), undefined), null);
+});
