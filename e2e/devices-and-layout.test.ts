@@ -134,8 +134,8 @@ describe('devices, phones and accessibility', () => {
     await phone.screenshot({ path: 'test-results/dashboard-360.png' });
   });
 
-  test('sign-in, dashboard and room pages have no serious or critical accessibility violations', async () => {
-    const page = await (await newUserContext(browser, app.origin)).newPage();
+  for (const colorScheme of ['light', 'dark'] as const) test(`every screen, in the ${colorScheme} theme, has no serious or critical accessibility violations`, async () => {
+    const page = await (await newUserContext(browser, app.origin, { colorScheme })).newPage();
     problems.push(watchPage(page));
     const scan = async (label: string) => {
       const results = await new AxeBuilder({ page }).analyze();
@@ -144,7 +144,7 @@ describe('devices, phones and accessibility', () => {
     };
     await page.goto('/');
     await scan('sign-in');
-    await registerThroughUi(page, `axe${process.pid}`);
+    await registerThroughUi(page, `axe${colorScheme}${process.pid}`);
     await createRoom(page, 'Accessible');
     await page.reload();
     await page.locator('#rooms li').waitFor();
@@ -154,7 +154,37 @@ describe('devices, phones and accessibility', () => {
     await scan('pre-join screen');
     await page.getByRole('button', { name: 'Join now', exact: true }).click();
     await page.getByText('1 in the room').waitFor();
-    await scan('room');
+    await page.screenshot({ path: `test-results/room-alone-${colorScheme}.png` });
+    await scan('room, alone, with the chat');
+    await page.getByRole('tab', { name: 'People' }).click();
+    await scan('room, people');
+    await page.getByRole('button', { name: 'More' }).click();
+    await scan('room, menu');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Reactions' }).click();
+    await scan('room, reactions');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await scan('room, shortcuts');
+    await page.keyboard.press('Escape');
+    await page.goto('/account');
+    await scan('account');
+    await page.goto('/no/such/page');
+    await scan('not found');
+  });
+
+  test('the API documentation renders without a CSP violation and loads nothing from elsewhere', async () => {
+    const page = await (await newUserContext(browser, app.origin)).newPage();
+    problems.push(watchPage(page));
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(app.origin)) elsewhere.push(request.url());
+    });
+    await page.goto('/docs');
+    await page.getByText('Callroom API').first().waitFor();
+    await page.getByText('/api/rooms').first().waitFor();
+    assert.deepEqual(elsewhere, []);
   });
 
   test('the Russian interface is complete', async () => {

@@ -105,10 +105,11 @@ export interface PageProblems {
   errors: string[];
 }
 
-export async function newUserContext(browser: Browser, origin: string, options: { viewport?: { width: number; height: number } } = {}) {
+export async function newUserContext(browser: Browser, origin: string, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}) {
   const context = await browser.newContext({
     baseURL: origin,
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    colorScheme: options.colorScheme ?? 'light',
     permissions: ['camera', 'microphone'],
   });
   return context;

@@ -348,8 +348,67 @@ describe('in the call', () => {
     await closeAll(pages);
   });
 
+  test('where the browser will not autoplay (a reload into the call, no click yet), the tile offers to play', async () => {
+    const alice = await user();
+    const bob = await user();
+    await callOf([alice, bob], 'Autoplay');
+    // The browser's autoplay policy, as a phone applies it: sound needs a tap first.
+    await bob.addInitScript(() => {
+      let tapped = false;
+      document.addEventListener('pointerdown', () => (tapped = true), true);
+      const play = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+        return this.muted || tapped ? play.call(this) : Promise.reject(new DOMException('no gesture', 'NotAllowedError'));
+      };
+    });
+    await bob.reload();
+    const tile = bob.locator('.tile[data-self=false]');
+    const button = tile.getByRole('button', { name: 'Tap to play' });
+    await button.waitFor();
+    assert.equal(await tile.getAttribute('data-playing'), null);
+    await button.click();
+    await bob.locator('.tile[data-self=false][data-playing=true]').waitFor();
+    assert.equal(await button.isVisible(), false);
+    await closeAll([alice, bob]);
+  });
+
   test('no page hit a CSP or Trusted Types violation or an uncaught error', () => {
     assert.deepEqual(problems.flatMap((p) => p.csp), []);
     assert.deepEqual(problems.flatMap((p) => p.errors), []);
+  });
+});
+
+describe('an upload budget too small for video to everyone', () => {
+  let app: AppProcess;
+  let browser: Browser;
+
+  before(async () => {
+    // 200 kbit/s over two peers leaves 60 kbit/s of video each: below the 100 kbit/s floor.
+    app = await startApp({ REGISTER_RATE_LIMIT: '1000', UPLOAD_BUDGET_KBPS: '200' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  test('the camera pauses for the others (audio goes on), and the page says so', async () => {
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const page = await (await newUserContext(browser, app.origin)).newPage();
+      await signUp(page, `budget${i}x${process.pid}`);
+      pages.push(page);
+    }
+    const roomId = await createRoom(pages[0]!, 'Thin pipe');
+    for (const page of pages) await enterRoom(page, roomId);
+    for (const page of pages) {
+      await page.getByText('your camera is paused for some').waitFor({ timeout: 20_000 });
+      await page.waitForFunction(() => {
+        const encodings = Object.values((window as any).__call.senderParameters() as Record<string, Array<{ active?: boolean }>>);
+        return encodings.length === 2 && encodings.every((list) => list[0]?.active === false);
+      });
+    }
+    await pages[0]!.getByRole('button', { name: 'Turn camera off' }).click();
+    await pages[0]!.getByText('your camera is paused for some').waitFor({ state: 'hidden' });
   });
 });

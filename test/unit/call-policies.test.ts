@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bestGrid } from '../../src/client/room/layout.ts';
-import { AUDIO_BPS, MAX_CAMERA_BPS, MIN_CAMERA_BPS, senderLimits } from '../../src/client/rtc/bandwidth.ts';
+import { AUDIO_BPS, MAX_CAMERA_BPS, MIN_CAMERA_BPS, WEAK_RETRY_MS, senderLimits, weakLink } from '../../src/client/rtc/bandwidth.ts';
 import { fingerprintsOf, verificationCode } from '../../src/client/rtc/verification.ts';
 
 const WIDE = 16 / 9;
@@ -48,6 +48,16 @@ test("each sender's share of the upload budget falls as the room fills, and a sh
   assert.equal(weak.camera.active, false, 'too little for video: audio only');
   assert.ok(senderLimits(1, 500_000, false).camera.active);
   assert.ok(senderLimits(1, 500_000, false).camera.maxBitrate >= MIN_CAMERA_BPS);
+});
+
+test('a weak link goes audio-only after three weak readings, and tries video again after a while', () => {
+  const now = 1_000_000;
+  assert.equal(weakLink([90_000, 80_000], null, now), false, 'two readings are not enough');
+  assert.equal(weakLink([500_000, 90_000, 80_000, 70_000], null, now), true);
+  assert.equal(weakLink([90_000, 500_000, 80_000], null, now), false, 'one good reading resets it');
+  assert.equal(weakLink([], now - 1000, now), true, 'stays audio-only for a while');
+  assert.equal(weakLink([], now - WEAK_RETRY_MS, now), false, 'then video is tried again');
+  assert.equal(senderLimits(1, 2_500_000, false, true).camera.active, false);
 });
 
 const sdpWith = (...fingerprints: string[]) =>

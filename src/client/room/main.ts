@@ -217,6 +217,16 @@ async function start(): Promise<void> {
   });
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-action=copy-link]')) button.addEventListener('click', () => void copyLink());
 
+  // The one line about the call's current state: the connection first, then my camera.
+  const status = { connection: 'lobby' as 'lobby' | 'joining' | 'open' | 'reconnecting', cameraPaused: false };
+  const showStatus = () => {
+    if (body.dataset.phase === 'ended') return;
+    if (status.connection === 'joining') notices.setStatus(t('room.joining'));
+    else if (status.connection === 'reconnecting') notices.setStatus(t('room.reconnecting'));
+    else if (status.cameraPaused) notices.setStatus(t('room.audioOnlyMode'));
+    else notices.setStatus(null);
+  };
+
   const pickers = new DevicePickers(
     async (kind: DeviceKind, deviceId: string) => {
       rememberDevice(kind, deviceId);
@@ -244,14 +254,19 @@ async function start(): Promise<void> {
     renderPeople();
   });
   call.on('signaling', (state) => {
-    if (state.kind === 'reconnecting') notices.setStatus(t('room.reconnecting'));
-    if (state.kind === 'open') notices.setStatus(null);
+    if (state.kind === 'reconnecting') status.connection = 'reconnecting';
+    if (state.kind === 'open') status.connection = 'open';
+    showStatus();
     if (state.kind === 'closed' && state.reason !== 'left') {
       inCall.set(false);
       const key = closeMessages[state.code];
       showEnded(key ? t(key, { capacity }) : t('error.protocol', { code: state.code }));
       if (state.code === CloseCode.sessionEnded) location.assign(`/?next=${encodeURIComponent(location.pathname)}`);
     }
+  });
+  call.on('camera-paused', (paused) => {
+    status.cameraPaused = paused;
+    showStatus();
   });
   call.on('lost', () => {
     inCall.set(false);
@@ -262,7 +277,8 @@ async function start(): Promise<void> {
   let capacity = 0;
   call.on('joined', (joined) => {
     capacity = joined.capacity;
-    notices.setStatus(null);
+    status.connection = 'open';
+    showStatus();
     renderPeople();
     stage.layout();
   });
@@ -341,7 +357,8 @@ async function start(): Promise<void> {
   body.dataset.phase = 'call';
   must<HTMLElement>('[data-lobby]').hidden = true;
   must<HTMLElement>('[data-call]').hidden = false;
-  notices.setStatus(t('room.joining'));
+  status.connection = 'joining';
+  showStatus();
   call.start();
   stage.layout();
   panel.openIfPreferred();

@@ -42,7 +42,9 @@ export class Tile {
 
   constructor(state: TileState, actions: TileActions) {
     this.state = state;
-    this.video = el('video', { autoplay: '', playsinline: '' });
+    // Played by play() rather than `autoplay`, so that a refusal (no tap yet
+    // on a phone, a reload into the call) is seen and answered with a control.
+    this.video = el('video', { playsinline: '' });
     // My own audio would echo; a screen share carries none.
     this.video.muted = state.self || state.kind === 'screen';
     this.name = el('span', { class: 'name' });
@@ -71,6 +73,11 @@ export class Tile {
     this.video.addEventListener('playing', () => {
       this.element.dataset.playing = 'true';
       this.playButton.hidden = true;
+    });
+    // Moving the tile (into the spotlight and back) pauses its video: play on.
+    this.video.addEventListener('pause', () => {
+      delete this.element.dataset.playing;
+      if (this.video.srcObject) void this.play(false);
     });
     this.update(state);
   }

@@ -24,16 +24,16 @@ const SCREEN_SHARE_OF_BUDGET = 0.7;
 
 /**
  * Shares `uploadBudgetBps` among `peers` others. When even the minimum camera
- * rate does not fit (a weak uplink, or a large room on a small budget) the
- * camera is paused and only audio (and a shared screen) is sent: an
- * audio-only call beats a frozen one.
+ * rate does not fit (a large room on a small budget), or `weakLink` says the
+ * link to this peer cannot carry it, the camera is paused and only audio
+ * (and a shared screen) is sent: an audio-only call beats a frozen one.
  */
-export function senderLimits(peers: number, uploadBudgetBps: number, sharingScreen: boolean): SenderLimits {
+export function senderLimits(peers: number, uploadBudgetBps: number, sharingScreen: boolean, weakLink = false): SenderLimits {
   const perPeer = uploadBudgetBps / Math.max(1, peers);
   const video = Math.max(0, perPeer - AUDIO_BPS);
   const screenBps = sharingScreen ? Math.round(video * SCREEN_SHARE_OF_BUDGET) : 0;
   const cameraBps = Math.min(MAX_CAMERA_BPS, Math.round(video - screenBps));
-  const active = cameraBps >= MIN_CAMERA_BPS;
+  const active = cameraBps >= MIN_CAMERA_BPS && !weakLink;
   return {
     camera: { maxBitrate: active ? cameraBps : MIN_CAMERA_BPS, scaleResolutionDownBy: scaleFor(cameraBps), active },
     screen: { maxBitrate: Math.max(MIN_CAMERA_BPS, screenBps) },
@@ -46,4 +46,22 @@ function scaleFor(bps: number): number {
   if (bps >= 400_000) return 1;
   if (bps >= 200_000) return 1.5;
   return 2;
+}
+
+/** Below this estimate of what the link to a peer can carry, in bits per second, it is too weak for video. */
+export const WEAK_LINK_BPS = MIN_CAMERA_BPS + AUDIO_BPS;
+/** Readings in a row (one every 2 s) that decide: this many weak ones pause the camera. */
+export const WEAK_READINGS = 3;
+/** A paused camera is tried again after this long, in milliseconds: with only audio flowing, the browser's estimate cannot tell whether the link got better. */
+export const WEAK_RETRY_MS = 30_000;
+
+/**
+ * Whether the link to one peer should go audio-only now, from the browser's
+ * recent estimates of the bitrate it could send (`availableOutgoingBitrate`,
+ * newest last) and when it went audio-only (null: it has not).
+ */
+export function weakLink(estimatesBps: readonly number[], audioOnlySince: number | null, now: number): boolean {
+  if (audioOnlySince !== null) return now - audioOnlySince < WEAK_RETRY_MS;
+  const recent = estimatesBps.slice(-WEAK_READINGS);
+  return recent.length === WEAK_READINGS && recent.every((bps) => bps < WEAK_LINK_BPS);
 }

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, MediaState, PeerInfo, Reaction, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.ts';
 import { Emitter } from '../common/emitter.ts';
-import { senderLimits } from './bandwidth.ts';
+import { senderLimits, WEAK_READINGS, weakLink } from './bandwidth.ts';
 import { ChatLog, type PendingMessage } from './chat-log.ts';
 import type { LinkStats } from './link-stats.ts';
 import type { LocalTracks } from './local-tracks.ts';
@@ -52,6 +52,8 @@ type CallEvents = {
   'peer-left': RemotePeer;
   /** My own state changed (a toggle, a device, the screen). */
   'self-updated': MediaState;
+  /** Whether my camera is paused towards someone: the budget or a weak link leaves too little for video. */
+  'camera-paused': boolean;
   reaction: { peerId: string; reaction: Reaction };
   /** A message stored by the server, in sequence order for new ones. */
   chat: ChatMessage;
@@ -83,6 +85,10 @@ interface PeerEntry {
   /** Every stream received from this peer, by id: which one is the screen is known from `media.screen`. */
   streams: Map<string, MediaStream>;
   absentTimer?: number;
+  /** The browser's latest estimates of what it could send to this peer, in bits per second. */
+  estimates: number[];
+  /** Since when my camera is paused towards this peer because the link is weak (null: it is not). */
+  audioOnlySince: number | null;
 }
 
 export class Call extends Emitter<CallEvents> {
@@ -100,6 +106,7 @@ export class Call extends Emitter<CallEvents> {
   private historyRequested = false;
   private resendTimer: number | undefined;
   private statsTimer: number | undefined;
+  private cameraPaused = false;
 
   constructor(options: CallOptions) {
     super();
@@ -344,7 +351,7 @@ export class Call extends Emitter<CallEvents> {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
     const info: RemotePeer = { ...peer, camera: null, screen: null, link: 'connecting', stats: null };
     const session = new PeerSession(peer.peerId, initiator, this.options.rtcConfig, (payload) => this.sendSignal(peer.peerId, payload), this.local.stream);
-    const entry: PeerEntry = { info, session, streams: new Map() };
+    const entry: PeerEntry = { info, session, streams: new Map(), estimates: [], audioOnlySince: null };
     if (this.local.screen) session.shareScreen(this.local.screen);
     session.on('track', ({ track, stream }) => {
       entry.streams.set(stream.id, stream);
@@ -385,18 +392,39 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
-  /** Shares my upload among the peers again: someone came or went, or my screen share changed. */
+  /**
+   * Shares my upload among the peers again (someone came or went, my screen
+   * share changed, a link weakened or recovered) and says whether my camera
+   * is paused towards anyone.
+   */
   private applyBandwidth(): void {
-    const limits = senderLimits(this.peers.size, this.options.uploadBudgetBps, this.local.screen !== null);
-    for (const { session } of this.peers.values()) void session.applyLimits(limits);
+    let paused = false;
+    for (const { session, audioOnlySince } of this.peers.values()) {
+      const limits = senderLimits(this.peers.size, this.options.uploadBudgetBps, this.local.screen !== null, audioOnlySince !== null);
+      paused ||= !limits.camera.active && this.local.isOn('video');
+      void session.applyLimits(limits);
+    }
+    if (paused !== this.cameraPaused) {
+      this.cameraPaused = paused;
+      this.emit('camera-paused', paused);
+    }
   }
 
   private async readStats(): Promise<void> {
+    const now = Date.now();
     for (const peer of [...this.peers.values()]) {
       try {
         peer.info.stats = await peer.session.stats();
       } catch {
         continue; // closed meanwhile
+      }
+      const available = peer.info.stats.availableOutKbps;
+      if (available !== null) peer.estimates = [...peer.estimates, available * 1000].slice(-WEAK_READINGS);
+      const weak = weakLink(peer.estimates, peer.audioOnlySince, now);
+      if (weak && peer.audioOnlySince === null) peer.audioOnlySince = now;
+      if (!weak && peer.audioOnlySince !== null) {
+        peer.audioOnlySince = null;
+        peer.estimates = [];
       }
       this.emit('peer-updated', peer.info);
     }

@@ -128,7 +128,7 @@ export const en = {
   'room.stats.sent': 'Sending',
   'room.stats.video': 'Video',
   'room.stats.none': 'No statistics yet.',
-  'room.audioOnlyMode': 'Your connection is weak: your camera is paused for others until it improves.',
+  'room.audioOnlyMode': 'Your connection cannot carry your video to everyone just now: your camera is paused for some, who still hear you.',
   'room.verify': 'Verify encryption',
   'room.verifyTitle': 'Verify the encryption with {name}',
   'room.verifyExplain': 'Read this code to {name}, by voice or any other way you trust. If they see the same code, your call with them is end-to-end encrypted and nobody, this server included, can see or hear it.',
