@@ -412,3 +412,40 @@ describe('an upload budget too small for video to everyone', () => {
     await pages[0]!.getByText('your camera is paused for some').waitFor({ state: 'hidden' });
   });
 });
+
+describe('notices that pass, and a full room', () => {
+  let app: AppProcess;
+  let browser: Browser;
+
+  before(async () => {
+    app = await startApp({ REGISTER_RATE_LIMIT: '1000', ROOM_CAPACITY: '2' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  test('"Link copied" goes away by itself; the room-full screen shows no stale "Joining…"', async () => {
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const page = await (await newUserContext(browser, app.origin)).newPage();
+      await signUp(page, `full${i}x${process.pid}`);
+      pages.push(page);
+    }
+    const [alice, bob, carol] = pages as [Page, Page, Page];
+    const roomId = await createRoom(alice, 'Two seats');
+    await enterRoom(alice, roomId);
+    await enterRoom(bob, roomId);
+    await waitForRemoteVideo(alice, 1);
+    await alice.locator('.room-bar [data-action=copy-link]').click();
+    const notice = alice.locator('.notice', { hasText: /Link copied|The link is/ });
+    await notice.waitFor();
+    await notice.waitFor({ state: 'detached', timeout: 6000 });
+
+    await enterRoom(carol, roomId);
+    await carol.getByText('The room is full (at most 2 people)').waitFor();
+    assert.equal(await carol.locator('[data-status]').isVisible(), false, 'no status line behind the end screen');
+    assert.equal(await carol.getByText('Joining…').count(), 0);
+  });
+});

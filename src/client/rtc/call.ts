@@ -367,7 +367,8 @@ export class Call extends Emitter<CallEvents> {
     });
     this.peers.set(peer.peerId, entry);
     this.emit('peer-joined', info);
-    this.applyBandwidth();
+    // The senders' limits are set at the next statistics reading: before
+    // the first negotiation there are no encodings to limit.
   }
 
   /** Which of a peer's streams is their camera and which their screen (the one they announced). */

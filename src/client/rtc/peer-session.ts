@@ -85,8 +85,13 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     // The offering side's media goes on the connection now; the answering
     // side adds it when the offer arrives (addLocalMedia).
     this.localMediaAdded = initiator;
-    // Adding media fires `negotiationneeded`, which sends the offer.
-    if (initiator) addOfferMedia(this.pc, this.localStream);
+    // The first offer starts now rather than at `negotiationneeded`: the
+    // browser creates it while the page draws the new tile (the event would
+    // wait for that drawing). The event then finds negotiation under way.
+    if (initiator) {
+      addOfferMedia(this.pc, this.localStream);
+      void this.negotiate();
+    }
   }
 
   /** Handles a signal from the remote peer, after every earlier one. */
