@@ -275,17 +275,20 @@ async function start(): Promise<void> {
     showEnded(t('room.callLost'));
   });
   let capacity = 0;
+  /** Set once in the call: the people already there when I join are not "joining". */
+  let inTheCall = false;
   call.on('joined', (joined) => {
+    inTheCall = true;
     capacity = joined.capacity;
     status.connection = 'open';
     showStatus();
     renderPeople();
-    stage.layout();
+    stage.scheduleLayout();
   });
   call.on('peer-joined', (peer) => {
     peerTiles(peer);
     renderPeople();
-    if (body.dataset.phase === 'call') notices.show(t('room.joinedNotice', { name: peer.username }));
+    if (inTheCall) notices.show(t('room.joinedNotice', { name: peer.username }));
   });
   const handsUp = new Set<string>();
   call.on('peer-updated', (peer) => {
@@ -360,7 +363,7 @@ async function start(): Promise<void> {
   status.connection = 'joining';
   showStatus();
   call.start();
-  stage.layout();
+  stage.scheduleLayout();
   panel.openIfPreferred();
   watchSpeaking(call, local, stage);
 }

@@ -21,6 +21,7 @@ export class Stage {
   private readonly actions: TileActions;
   private pinned: string | null = null;
   private hideSelf: boolean;
+  private layoutFrame = 0;
   /** Called after the tiles changed (count, spotlight), e.g. to show the "waiting for others" card. */
   onChange: () => void = () => undefined;
 
@@ -57,14 +58,14 @@ export class Stage {
     // Me and screens first, then the others in the order they came.
     if (state.self || state.kind === 'screen') this.grid.prepend(created.element);
     else this.grid.append(created.element);
-    this.layout();
+    this.scheduleLayout();
   }
 
   remove(id: string): void {
     this.tiles.get(id)?.remove();
     this.tiles.delete(id);
     if (this.pinned === id) this.pinned = null;
-    this.layout();
+    this.scheduleLayout();
   }
 
   clearRemote(): void {
@@ -74,7 +75,7 @@ export class Stage {
   /** Puts a tile in the spotlight (null: back to the grid, or to a shared screen if there is one). */
   pin(id: string | null): void {
     this.pinned = id !== null && this.tiles.has(id) ? id : null;
-    this.layout();
+    this.scheduleLayout();
   }
 
   setHideSelf(hidden: boolean): void {
@@ -84,7 +85,20 @@ export class Stage {
     } catch {
       // Not remembered; still applied.
     }
-    this.layout();
+    this.scheduleLayout();
+  }
+
+  /**
+   * Lays the tiles out at the next frame: several changes in one event (a
+   * peer joining adds a tile and a screen) cost one layout, and no handler
+   * waits for the page's layout (a joiner's first offer goes out sooner).
+   */
+  scheduleLayout(): void {
+    if (this.layoutFrame !== 0) return;
+    this.layoutFrame = requestAnimationFrame(() => {
+      this.layoutFrame = 0;
+      this.layout();
+    });
   }
 
   /** Places every tile for the stage's current size. */

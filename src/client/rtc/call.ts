@@ -322,15 +322,16 @@ export class Call extends Emitter<CallEvents> {
       this.dropPeers();
       this.queuedSignals = [];
     }
-    this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
-    this.chat.startAt(message.history);
-    this.historyRequested = false;
-    this.addChat(message.history, !message.historyComplete);
+    // The peers first: each new one's offer is under way while the page shows the rest.
     for (const peer of message.peers) {
       const known = this.peers.get(peer.peerId);
       if (known) this.keep(known, peer.media);
       else this.addPeer(peer, true);
     }
+    this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
+    this.chat.startAt(message.history);
+    this.historyRequested = false;
+    this.addChat(message.history, !message.historyComplete);
     const queued = this.queuedSignals;
     this.queuedSignals = [];
     for (const { to, payload } of queued) this.sendSignal(to, payload);
