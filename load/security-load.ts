@@ -47,8 +47,11 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The load servers' /metrics token. */
+const METRICS_TOKEN = 'load-metrics-token-0123456789abcdef0';
+
 async function eventLoopMaxMs(origin: string): Promise<number> {
-  const text = await (await fetch(`${origin}/metrics`)).text();
+  const text = await (await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const match = /^callroom_nodejs_eventloop_lag_max_seconds (\S+)/m.exec(text);
   return match ? round(Number(match[1]) * 1000) : NaN;
 }
@@ -70,6 +73,7 @@ async function startServer() {
       LOGIN_IP_RATE_LIMIT: '100000',
       LOGIN_RATE_LIMIT: '100000',
       WS_CONNECTIONS_PER_ADDRESS: '100000',
+      METRICS_TOKEN,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -15,6 +15,7 @@ const client = await build({
     room: 'src/client/room/main.ts',
     account: 'src/client/account/main.ts',
     'not-found': 'src/client/not-found/main.ts',
+    guest: 'src/client/guest/main.ts',
     app: 'src/client/styles/app.css',
   },
   outdir: 'dist/assets',

@@ -85,7 +85,11 @@ async function waitForHealth(origin, child, timeoutMs = 20_000) {
  * Rate limits of the bench server: high enough that creating thousands of
  * users from one address is not refused (the defaults protect real logins).
  */
+/** The bench reads the servers' /metrics with this (METRICS_TOKEN of its servers). */
+export const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
+
 export const BENCH_SERVER_ENV = {
+  METRICS_TOKEN,
   NODE_ENV: 'test',
   ICE_SERVERS: 'none',
   LOG_LEVEL: 'warn',
@@ -184,7 +188,7 @@ export function procStats(pid) {
 
 /** Fetches /metrics and returns the samples as name{labels} → value. */
 export async function scrapeMetrics(origin) {
-  const response = await fetch(`${origin}/metrics`);
+  const response = await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const text = await response.text();
   const samples = {};
   for (const line of text.split('\n')) {

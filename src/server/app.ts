@@ -9,7 +9,7 @@ import staticFiles from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Clock } from './clock.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { migrateToLatest, openDatabase } from './db/database.ts';
@@ -17,6 +17,11 @@ import { createUsersRepo } from './repos/users.ts';
 import { createSessionsRepo } from './repos/sessions.ts';
 import { createRoomsRepo } from './repos/rooms.ts';
 import { createInvitationsRepo } from './repos/invitations.ts';
+import { createBlocksRepo } from './repos/blocks.ts';
+import { createRingsRepo } from './repos/rings.ts';
+import { Presence } from './realtime/presence.ts';
+import { runHousekeeping } from './repos/housekeeping.ts';
+import { createRinger } from './routes/ringing.ts';
 import { createChatRepo } from './repos/chat.ts';
 import { createSessionAccess, sessionCookies } from './auth/session.ts';
 import { createRateLimiter } from './limits/rate-limiter.ts';
@@ -35,6 +40,8 @@ import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { invitationRoutes } from './routes/invitations.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { guestRoutes } from './routes/guests.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { healthRoutes } from './routes/health.ts';
 import { iceRoutes } from './routes/ice.ts';
@@ -52,6 +59,10 @@ const ROOMS_PER_HOUR = 30;
 const ICE_REQUESTS_PER_HOUR = 120;
 /** Invitations one user may send per hour. */
 const INVITATIONS_PER_HOUR = 60;
+/** Guests one address may bring in through guest links per hour. */
+const GUEST_JOINS_PER_HOUR = 20;
+/** How often expired guests and chat past its room's retention are deleted, in milliseconds. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 /** Refused (signed-out) WebSocket upgrades one address may make per 10 s before it gets 429. */
 const WS_UNAUTHENTICATED_PER_WINDOW = 20;
 /** Time a client has to send its request headers, in milliseconds (slowloris defence). */
@@ -106,14 +117,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const chat = createChatRepo(db, database);
   const hub = new RoomHub(bus, chat, config.roomCapacity, app.log);
   const sessions = createSessionsRepo(db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, options.clock);
+  const rooms = createRoomsRepo(db);
+  const clock = options.clock ?? systemClock;
+  const rings = createRingsRepo(db, config.ringMs, clock);
+  const presence = new Presence(bus, async (userId) => (await rooms.contacts(userId)).map((c) => c.userId), app.log);
   const ctx: AppContext = {
     config,
     db,
     dbKind: kind,
     users: createUsersRepo(db),
     sessions,
-    rooms: createRoomsRepo(db),
+    rooms,
     invitations: createInvitationsRepo(db),
+    blocks: createBlocksRepo(db),
+    rings,
     chat,
     auth: createSessionAccess(sessions, sessionCookies(config.cookieSecure)),
     limits: {
@@ -125,10 +142,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       iceServers: limiter('ice-servers', { limit: ICE_REQUESTS_PER_HOUR, windowMs: 3_600_000 }),
       // Kept in this process's memory whatever the bus: refusing must cost nothing.
       wsUnauthenticated: createRateLimiter({ limit: WS_UNAUTHENTICATED_PER_WINDOW, windowMs: 10_000 }),
+      chatQuota: limiter('chat-quota', { limit: config.chatMessagesPerDay, windowMs: 24 * 3_600_000 }),
+      guestJoin: limiter('guest-join', { limit: GUEST_JOINS_PER_HOUR, windowMs: 3_600_000 }),
     },
     liveSessions: new LiveSessions(),
     bus,
     hub,
+    presence,
+    ringer: createRinger({ rings, bus, ringMs: config.ringMs }),
+    clock,
     resumeTokens: createResumeTokens(await serverKey(db, 'resume-token')),
     metrics: createMetrics({ rooms: () => hub.roomCount, participants: () => hub.participantCount }),
   };
@@ -167,6 +189,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountRoutes(ctx));
   await app.register(roomRoutes(ctx));
   await app.register(invitationRoutes(ctx));
+  await app.register(peopleRoutes(ctx));
+  await app.register(guestRoutes(ctx, pages));
   await app.register(iceRoutes(ctx));
   await app.register(pageRoutes(ctx, pages));
   installSignalingUpgrade(app, ctx);
@@ -183,7 +207,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ctx.liveSessions.sweep(sessions).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
   }, Math.min(SESSION_SWEEP_INTERVAL_MS, config.sessionIdleMs / 4));
   sweep.unref();
+  const housekeeping = setInterval(() => {
+    runHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'housekeeping failed'));
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
   app.addHook('onClose', async () => {
+    clearInterval(housekeeping);
+    ctx.ringer.close();
     clearInterval(purge);
     clearInterval(sweep);
     await hub.close();

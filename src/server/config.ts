@@ -83,6 +83,16 @@ const EnvSchema = z.object({
   WS_MESSAGE_BURST: z.coerce.number().int().min(10).default(100),
   /** Sustained messages per second one signalling connection may send; a user's connections together get twice this. */
   WS_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(30),
+  /** Chat messages one user may send per 24 hours, all rooms together; more get `chat-quota`. */
+  CHAT_MESSAGES_PER_DAY: z.coerce.number().int().min(1).default(2000),
+  /** Seats one account may hold in one room's call; a further join from the same account replaces the oldest. */
+  SEATS_PER_ACCOUNT: z.coerce.number().int().min(1).max(50).default(1),
+  /** How long a room's guest link works, in hours. */
+  GUEST_LINK_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(24),
+  /** How long a call rings on the invitee's pages before it counts as missed, in seconds. */
+  RING_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  /** Bearer token that /metrics requires; without one, /metrics answers 404. At least 32 characters. */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -120,6 +130,11 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       perAddress: env.WS_CONNECTIONS_PER_ADDRESS,
       messageRate: { burst: env.WS_MESSAGE_BURST, perSecond: env.WS_MESSAGES_PER_SECOND },
     },
+    chatMessagesPerDay: env.CHAT_MESSAGES_PER_DAY,
+    seatsPerAccount: env.SEATS_PER_ACCOUNT,
+    guestLinkMs: Math.round(env.GUEST_LINK_HOURS * 3_600_000),
+    ringMs: env.RING_SECONDS * 1000,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   };
 }

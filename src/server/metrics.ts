@@ -7,6 +7,8 @@ const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 export function createMetrics(sources: { rooms: () => number; participants: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'callroom_' });
+  // No runtime version in any answer: it only helps someone looking for a known hole.
+  registry.removeSingleMetric('callroom_nodejs_version_info');
   const metrics = {
     registry,
     connections: new Gauge({ name: 'callroom_websocket_connections', help: 'Open signalling WebSockets', registers: [registry] }),

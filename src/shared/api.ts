@@ -46,11 +46,60 @@ export const Room = z.object({
   id: z.string(),
   name: z.string(),
   ownerId: z.string(),
+  /** Whether the user asking owns the room (may rename, delete, lock it, and manage its guest link). */
+  owner: z.boolean(),
   createdAt: z.number(),
   /** The link to share: on the configured public origin when there is one. */
   link: z.string(),
+  /** Only members may join the call. */
+  locked: z.boolean(),
+  /** Chat messages older than this many days are deleted; null keeps them. */
+  chatRetentionDays: z.nullable(z.number()),
+  /** For the owner: when the guest link stops working (null: none). */
+  guestLinkExpiresAt: z.nullable(z.number()),
+  /** Who is in the call right now. */
+  inCall: z.array(z.string()),
 });
 export type Room = z.infer<typeof Room>;
+
+/** The owner's changes to a room; what is absent stays. */
+export const UpdateRoomBody = z.strictObject({
+  name: z.optional(RoomName),
+  locked: z.optional(z.boolean()),
+  chatRetentionDays: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(3650)))),
+});
+
+export const GuestLink = z.object({ link: z.string(), expiresAt: z.number() });
+export type GuestLink = z.infer<typeof GuestLink>;
+
+/** A guest's display name, checked like a room name (visible characters, no bidi tricks). */
+export const GuestBody = z.strictObject({ name: z.pipe(input(USERNAME_MAX_CHARS), z.pipe(z.transform((s: string) => s.normalize('NFKC').trim()), z.string().check(z.minLength(1), z.maxLength(USERNAME_MAX_CHARS * 2), z.refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s), 'control characters')))) });
+
+export const IdParams = z.strictObject({ id: z.string().check(z.maxLength(64)) });
+
+export const BlockBody = z.strictObject({ username: input(USERNAME_MAX_CHARS) });
+export const Blocked = z.object({ userId: z.string(), username: z.string(), since: z.number() });
+export type Blocked = z.infer<typeof Blocked>;
+
+/** A call that rang: from me or to me. */
+export const Ring = z.object({
+  id: z.string(),
+  roomId: z.string(),
+  roomName: z.string(),
+  fromUsername: z.string(),
+  toUsername: z.string(),
+  /** Whether I made the call. */
+  outgoing: z.boolean(),
+  createdAt: z.number(),
+  state: z.enum(['ringing', 'accepted', 'declined', 'missed']),
+});
+export type Ring = z.infer<typeof Ring>;
+
+export const PresenceState = z.enum(['offline', 'online', 'in-call']);
+export type PresenceState = z.infer<typeof PresenceState>;
+/** Someone I share a room with, and whether they are here now. */
+export const Contact = z.object({ userId: z.string(), username: z.string(), presence: PresenceState });
+export type Contact = z.infer<typeof Contact>;
 
 export const SendLinkBody = z.strictObject({ room_id: input(22), username: input(USERNAME_MAX_CHARS) });
 

@@ -40,3 +40,6 @@ export const WS_PING_INTERVAL_MS = 15_000;
 /** Reactions one participant may send at once, and then per second: more would only be noise. */
 export const REACTION_BURST = 5;
 export const REACTIONS_PER_SECOND = 1;
+/** History pages one participant may ask for at once, and then per second. */
+export const HISTORY_BURST = 5;
+export const HISTORY_PER_SECOND = 1;

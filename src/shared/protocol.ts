@@ -23,6 +23,10 @@ export const ErrorCode = {
   /** The peer's connection dropped; it may come back (resume) shortly. */
   peerUnavailable: 'peer-unavailable',
   rateLimited: 'rate-limited',
+  /** The sender's daily chat allowance is used up; the message was not stored (retry after `retryAfterSeconds`). */
+  chatQuota: 'chat-quota',
+  /** Only the room's owner may do that. */
+  notOwner: 'not-owner',
   roomFull: 'room-full',
   chatUnavailable: 'chat-unavailable',
   internal: 'internal',
@@ -55,8 +59,10 @@ export const CloseCode = {
   roomFull: 4009,
   /** The client did not send `join` in time. */
   joinTimeout: 4010,
-  /** The same participant resumed on a newer connection. */
+  /** The same participant resumed on a newer connection, or the same account joined again elsewhere. */
   replaced: 4011,
+  /** The room's owner removed this participant from the call. */
+  removed: 4012,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -105,8 +111,21 @@ export const SignalPayload = z.discriminatedUnion('kind', [
 export type SignalPayload = z.infer<typeof SignalPayload>;
 export type SignalCandidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
 
+/**
+ * Characters that draw nothing: spaces, format and control characters
+ * (zero-width joiners, bidi marks), combining marks on their own, and the
+ * letters that are blank by design (Hangul fillers, the blank Braille
+ * pattern, the Mongolian vowel separator).
+ */
+const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Cc}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800\u180E]/gu;
+
+/** Whether a text shows anything at all: a message of invisible characters only is blank. */
+export function isBlank(text: string): boolean {
+  return text.replace(INVISIBLE, '').length === 0;
+}
+
 const ChatText = z.string().check(
-  z.refine((text) => text.trim().length > 0, 'empty'),
+  z.refine((text) => !isBlank(text), 'empty'),
   z.refine((text) => codePoints(text) <= CHAT_TEXT_MAX_CHARS, 'too long'),
   z.refine((text) => !text.includes('\u0000'), 'NUL'),
 );
@@ -129,6 +148,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('reaction'), reaction: Reaction }),
   /** Asks for the chat messages after `afterSeq` (a page of them): used to fill gaps. */
   z.strictObject({ type: z.literal('history'), afterSeq: z.int().check(z.gte(0)) }),
+  /** The owner's controls: take someone out of the call (and the room), or ask them to mute. */
+  z.strictObject({ type: z.literal('moderate'), action: z.enum(['remove', 'mute']), peerId: PeerId }),
   z.strictObject({ type: z.literal('ping') }),
   z.strictObject({ type: z.literal('leave') }),
 ]);
@@ -171,8 +192,18 @@ export const ServerMessage = z.discriminatedUnion('type', [
     history: z.array(ChatMessage),
     /** False when more messages follow `history`: ask with `history {afterSeq}`. */
     historyComplete: z.boolean(),
+    /** The oldest message the room still keeps; 0 when it has none. */
+    firstSeq: z.optional(z.number()),
   }),
-  z.object({ type: z.literal('history'), messages: z.array(ChatMessage), complete: z.boolean() }),
+  z.object({
+    type: z.literal('history'),
+    messages: z.array(ChatMessage),
+    complete: z.boolean(),
+    /** The oldest message the room still keeps (older ones went with its retention setting); 0 when it has none. */
+    firstSeq: z.optional(z.number()),
+  }),
+  /** The room's owner asks me to mute (my page does, and says who asked). */
+  z.object({ type: z.literal('mute-request'), by: z.string() }),
   z.object({ type: z.literal('peer-joined'), peer: PeerInfo }),
   z.object({ type: z.literal('peer-left'), peerId: z.string() }),
   z.object({ type: z.literal('peer-media'), peerId: z.string(), media: MediaState }),
@@ -191,6 +222,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
     clientId: z.optional(z.string()),
     /** For `room-full`: how many participants the room holds. */
     capacity: z.optional(z.number()),
+    /** For `chat-quota` and `rate-limited`: when to try again. */
+    retryAfterSeconds: z.optional(z.number()),
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -2,6 +2,7 @@
 import WebSocket from 'ws';
 import type { ClientMessage, ServerMessage } from '../../src/shared/protocol.ts';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
+import type { NotificationEvent } from '../../src/shared/notifications.ts';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -160,4 +161,72 @@ export function upgradeStatus(origin: string, roomId: string, headers: Record<st
     socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     socket.once('error', (err) => reject(err));
   });
+}
+
+/** A user's notification stream (`GET /api/notifications`): events are queued and can be awaited by type. */
+export class EventStream {
+  readonly received: NotificationEvent[] = [];
+  private waiters: Array<{ match: (e: NotificationEvent) => boolean; resolve: (e: NotificationEvent) => void }> = [];
+  private readonly controller: AbortController;
+
+  private constructor(controller: AbortController) {
+    this.controller = controller;
+  }
+
+  static async open(origin: string, cookie: string): Promise<EventStream> {
+    const controller = new AbortController();
+    const response = await fetch(`${origin}/api/notifications`, { headers: { cookie }, signal: controller.signal });
+    if (response.status !== 200) throw new Error(`notification stream refused: ${response.status}`);
+    const stream = new EventStream(controller);
+    void stream.read(response.body!.getReader());
+    return stream;
+  }
+
+  /** The first event of this type not yet consumed, waiting for it if needed. */
+  next<T extends NotificationEvent['type']>(type: T, match: (e: Extract<NotificationEvent, { type: T }>) => boolean = () => true): Promise<Extract<NotificationEvent, { type: T }>> {
+    const test = (e: NotificationEvent) => e.type === type && match(e as Extract<NotificationEvent, { type: T }>);
+    const index = this.received.findIndex(test);
+    if (index >= 0) return Promise.resolve(this.received.splice(index, 1)[0] as Extract<NotificationEvent, { type: T }>);
+    return new Promise((resolve) => {
+      this.waiters.push({
+        match: test,
+        resolve: (e) => {
+          this.received.splice(this.received.indexOf(e), 1);
+          resolve(e as Extract<NotificationEvent, { type: T }>);
+        },
+      });
+    });
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+
+  private async read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((line) => line.startsWith('data: '));
+          if (!data) continue;
+          const event = JSON.parse(data.slice(6)) as NotificationEvent;
+          this.received.push(event);
+          this.waiters = this.waiters.filter((w) => {
+            if (!w.match(event)) return true;
+            w.resolve(event);
+            return false;
+          });
+        }
+      }
+    } catch {
+      // Aborted or closed by the server.
+    }
+  }
 }

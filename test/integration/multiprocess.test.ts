@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.ts';
 import type { AppContext } from '../../src/server/context.ts';
 import { freshDatabase, listen, testEnv } from '../helpers/server.ts';
-import { HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
+import { EventStream, HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
 import { dropPrefix, PrivateRedis, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const candidate = (text: string) => ({ kind: 'candidate', candidate: { candidate: text } }) as const;
@@ -97,20 +97,25 @@ describe('two instances behind one Redis', needsRedis, () => {
     a.client.close();
   });
 
-  test('an invitation sent through one instance reaches a dashboard on the other', async () => {
+  test('an invitation sent through one instance reaches a dashboard on the other, and rings there; presence is shared', async () => {
     const [one, two] = pair.nodes;
     const alice = await registeredClient(one.origin);
     const bob = await registeredClient(one.origin);
     const roomId = (await alice.post('/api/rooms', { name: 'Invite across' })).body.id;
-    const stream = await fetch(`${two.origin}/api/notifications`, { headers: { cookie: bob.cookie } });
-    const reader = stream.body!.getReader();
-    await reader.read(); // ": connected" — subscribed
+    const atAlice = await EventStream.open(one.origin, alice.cookie);
+    const stream = await EventStream.open(two.origin, bob.cookie);
     const sent = await alice.post('/send_link', { room_id: roomId, username: bob.username });
     assert.equal(sent.status, 201);
-    let text = '';
-    while (!text.includes('event: invitation')) text += new TextDecoder().decode((await reader.read()).value);
-    assert.ok(text.includes(roomId));
-    await reader.cancel();
+    assert.equal((await stream.next('invitation')).invitation.roomId, roomId);
+    const { ring } = await stream.next('ring');
+    assert.equal((await bob.post(`/api/calls/${ring.id}/accept`)).status, 204);
+    assert.equal((await atAlice.next('ring-ended')).ring.state, 'accepted');
+    // Bob's page is open on instance two; alice asks instance one.
+    const contacts = (await alice.get('/api/contacts')).body as Array<{ username: string; presence: string }>;
+    assert.equal(contacts.find((c) => c.username === bob.username)?.presence, 'online');
+    stream.close();
+    await atAlice.next('presence', (e) => e.presence === 'offline');
+    atAlice.close();
   });
 
   test('sign-in limits are shared: failures on one instance count on the other', async () => {

@@ -4,8 +4,10 @@ import { startServer } from '../helpers/server.ts';
 import { HttpClient, registeredClient, WsClient } from '../helpers/client.ts';
 import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
-test('/metrics reports connections, rooms, messages and join latency', async () => {
-  const server = await startServer();
+const METRICS_TOKEN = 'metrics-token-for-the-operations-test';
+
+test('/metrics answers only with the token, and then reports connections, rooms, messages and join latency, but no runtime version', async () => {
+  const server = await startServer({ METRICS_TOKEN });
   try {
     const alice = await registeredClient(server.origin);
     const roomId = (await alice.post('/api/rooms', { name: 'Measured' })).body.id;
@@ -14,7 +16,13 @@ test('/metrics reports connections, rooms, messages and join latency', async () 
     await client.next('chat-ack');
     client.sendRaw('{');
     await client.next('error');
-    const text = (await new HttpClient(server.origin).get('/metrics')).body as string;
+    const anonymous = new HttpClient(server.origin);
+    const without = await anonymous.get('/metrics');
+    assert.equal(without.status, 401);
+    assert.equal(without.headers.get('www-authenticate'), 'Bearer');
+    assert.equal((await anonymous.get('/metrics', { authorization: `Bearer ${METRICS_TOKEN.slice(1)}x` })).status, 401);
+    const text = (await anonymous.get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` })).body as string;
+    assert.doesNotMatch(text, /version/, 'no runtime version');
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     assert.equal(value('callroom_websocket_connections'), 1);
     assert.equal(value('callroom_rooms_active'), 1);
@@ -25,6 +33,21 @@ test('/metrics reports connections, rooms, messages and join latency', async () 
     assert.equal(value('callroom_ws_rejected_total\\{code="bad-json"\\}'), 1);
     assert.ok(value('callroom_process_resident_memory_bytes') > 0);
     client.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('without METRICS_TOKEN there is no /metrics, and no answer names the runtime', async () => {
+  const server = await startServer();
+  try {
+    const client = new HttpClient(server.origin);
+    assert.equal((await client.get('/metrics')).status, 404);
+    for (const path of ['/health', '/ready', '/', '/docs/json', '/nope']) {
+      const answer = await client.get(path);
+      const everything = JSON.stringify([...answer.headers]) + (typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      assert.doesNotMatch(everything, new RegExp(`${process.version}|node\\.js/|x-powered-by`, 'i'), path);
+    }
   } finally {
     await server.close();
   }

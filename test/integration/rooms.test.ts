@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.ts';
+import { EventStream, HttpClient, PASSWORD, registeredClient, uniqueName, WsClient } from '../helpers/client.ts';
 import { CloseCode, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 
 describe('rooms, links and invitations', () => {
@@ -41,7 +41,7 @@ describe('rooms, links and invitations', () => {
     assert.equal((await anonymous.get('/api/invitations')).status, 401);
   });
 
-  test('send_link makes the invitee a member and shows up in their invitations', async () => {
+  test('send_link invites: the invitee becomes a member only by accepting, and the invitation then goes', async () => {
     const alice = await registeredClient(server.origin);
     const bob = await registeredClient(server.origin);
     const room = (await alice.post('/api/rooms', { name: 'Planning' })).body;
@@ -52,8 +52,11 @@ describe('rooms, links and invitations', () => {
     assert.equal(invitations.body.length, 1);
     assert.equal(invitations.body[0].roomId, room.id);
     assert.equal(invitations.body[0].roomName, 'Planning');
+    assert.deepEqual((await bob.get('/api/rooms')).body, [], 'not a member before answering');
+    assert.equal((await bob.post(`/api/invitations/${invitations.body[0].id}/accept`)).status, 204);
     const bobRooms = await bob.get('/api/rooms');
     assert.deepEqual(bobRooms.body.map((r: { id: string }) => r.id), [room.id]);
+    assert.deepEqual((await bob.get('/api/invitations')).body, [], 'answered: gone from the list');
   });
 
   test('send_link refuses unknown users, myself, unknown rooms and rooms I am not in', async () => {
@@ -76,27 +79,12 @@ describe('rooms, links and invitations', () => {
     const alice = await registeredClient(server.origin);
     const bob = await registeredClient(server.origin);
     const room = (await alice.post('/api/rooms', { name: 'Live' })).body;
-    const controller = new AbortController();
-    const stream = await fetch(`${server.origin}/api/notifications`, { headers: { cookie: bob.cookie }, signal: controller.signal });
-    assert.equal(stream.status, 200);
-    assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
-    const reader = stream.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const received = (async () => {
-      while (!text.includes('event: invitation')) {
-        const chunk = await reader.read();
-        if (chunk.done) break;
-        text += decoder.decode(chunk.value);
-      }
-      return text;
-    })();
+    const stream = await EventStream.open(server.origin, bob.cookie);
     await alice.post('/send_link', { room_id: room.id, username: bob.username });
-    const body = await received;
-    controller.abort();
-    const data = JSON.parse(body.split('event: invitation\ndata: ')[1]!.split('\n')[0]!);
-    assert.equal(data.roomId, room.id);
-    assert.equal(data.fromUsername, alice.username);
+    const { invitation } = await stream.next('invitation');
+    assert.equal(invitation.roomId, room.id);
+    assert.equal(invitation.fromUsername, alice.username);
+    stream.close();
   });
 
   test('signing out closes the notification stream', async () => {

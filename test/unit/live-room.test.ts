@@ -32,6 +32,7 @@ const noChat = {
   latest: async () => [],
   after: async () => [],
   lastSeq: async () => 0,
+  firstSeq: async () => 0,
   append: async () => {
     throw new Error('db down');
   },
@@ -48,7 +49,7 @@ function newHub(): RoomHub {
 
 async function joined(hub: RoomHub, name: string) {
   const socket = new MemorySocket();
-  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, rooms: { addMember: async () => undefined, find: async () => ({ ...room, ownerId: 'id-owner', createdAt: 0 }) }, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics, messageRate });
+  const conn = new SignalingConnection(socket, { id: `id-${name}`, username: name }, room, { hub, chat: noChat, rooms: { addMember: async () => undefined, isMember: async () => true, removeMember: async () => undefined, find: async () => ({ ...room, ownerId: 'id-owner', createdAt: 0, locked: false, chatRetentionDays: null, guestLinkExpiresAt: null }) }, log: silentLog, resumeTokens: createResumeTokens('test key'), resumeGraceMs: 50, metrics, messageRate });
   conn.receive(JSON.stringify({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } }));
   await socketIdle();
   const welcome = socket.take('joined')[0];

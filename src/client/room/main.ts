@@ -1,7 +1,7 @@
 /** The room page: the pre-join screen, then the call, wired to the UI. */
 import type { RtcConfiguration } from '../../shared/api.ts';
 import type { MessageKey } from '../../shared/i18n/index.ts';
-import { CloseCode } from '../../shared/protocol.ts';
+import { CloseCode, isBlank } from '../../shared/protocol.ts';
 import { ApiError, api } from '../common/api.ts';
 import { copyText, must } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
@@ -331,7 +331,7 @@ async function start(): Promise<void> {
     event.preventDefault();
     const input = must<HTMLInputElement>('input', form);
     const text = input.value.trim();
-    if (!text) return;
+    if (isBlank(text)) return;
     call.sendChat(text);
     input.value = '';
   });

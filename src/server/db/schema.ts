@@ -7,6 +7,11 @@ export interface UsersTable {
   username_key: string;
   password_hash: string;
   created_at: number;
+  /** What the name looks like (src/shared/confusables.ts): unique, so look-alike names are refused. */
+  username_skeleton: string | null;
+  /** For a guest: the one room they may enter, and when the guest account ends. */
+  guest_room_id: string | null;
+  expires_at: number | null;
 }
 
 export interface SessionsTable {
@@ -27,6 +32,13 @@ export interface RoomsTable {
   created_at: number;
   /** Highest chat sequence number handed out in this room. */
   last_seq: number;
+  /** 1: only members may join the call. */
+  locked: number;
+  /** Chat messages older than this many days are deleted; null keeps them. */
+  chat_retention_days: number | null;
+  /** SHA-256 of the guest link's token, and when the link stops working; null: no guest link. */
+  guest_token_hash: string | null;
+  guest_expires_at: number | null;
 }
 
 export interface RoomMembersTable {
@@ -52,6 +64,24 @@ export interface ChatMessagesTable {
   created_at: number;
 }
 
+export interface BlocksTable {
+  /** Who blocks… */
+  user_id: string;
+  /** …whom, from inviting or ringing them. */
+  blocked_id: string;
+  created_at: number;
+}
+
+export interface RingsTable {
+  id: string;
+  room_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  created_at: number;
+  state: 'ringing' | 'accepted' | 'declined' | 'missed';
+  ended_at: number | null;
+}
+
 export interface ServerKeysTable {
   name: string;
   value: string;
@@ -65,4 +95,6 @@ export interface Database {
   invitations: InvitationsTable;
   chat_messages: ChatMessagesTable;
   server_keys: ServerKeysTable;
+  blocks: BlocksTable;
+  rings: RingsTable;
 }

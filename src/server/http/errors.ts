@@ -38,6 +38,7 @@ const statusCodes: Record<number, ApiErrorCode> = {
   400: ApiErrorCode.invalidInput,
   401: ApiErrorCode.unauthorized,
   404: ApiErrorCode.notFound,
+  410: ApiErrorCode.guestLinkInvalid,
   413: ApiErrorCode.payloadTooLarge,
   415: ApiErrorCode.unsupportedMediaType,
   429: ApiErrorCode.rateLimited,

@@ -13,7 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import * as limits from '../../shared/limits.ts';
 import { LANGUAGE_COOKIE, LANGUAGES, isLanguage, negotiateLanguage, translate, type Language, type MessageKey } from '../../shared/i18n/index.ts';
 
-export type PageName = 'signin' | 'dashboard' | 'account' | 'room' | 'not-found';
+export type PageName = 'signin' | 'dashboard' | 'account' | 'room' | 'not-found' | 'guest';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
@@ -73,7 +73,7 @@ export function createPageRenderer(pagesDir: string, preloads: Record<string, st
     },
     /** Renders every page once, so a broken template fails at start-up, not on a visitor. */
     preload(): void {
-      for (const page of ['signin', 'dashboard', 'account', 'room', 'not-found'] as const) for (const lang of LANGUAGES) localized(page, lang);
+      for (const page of ['signin', 'dashboard', 'account', 'room', 'not-found', 'guest'] as const) for (const lang of LANGUAGES) localized(page, lang);
     },
   };
 }

@@ -10,6 +10,7 @@
 import * as z from 'zod/mini';
 import { ChatMessage, MediaState, PeerInfo, Reaction, SignalPayload } from '../../shared/protocol.ts';
 import type { NotificationEvent } from '../../shared/notifications.ts';
+import type { PresenceState } from '../../shared/api.ts';
 
 /** A participant as every process sees them, with the process that holds their socket. */
 export const RoomMember = z.extend(PeerInfo, { node: z.string() });
@@ -26,6 +27,12 @@ export const RoomEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('signal'), node: z.string(), from: z.string(), to: z.string(), payload: SignalPayload }),
   z.object({ kind: z.literal('chat'), node: z.string(), message: ChatMessage }),
   z.object({ kind: z.literal('reaction'), node: z.string(), peerId: z.string(), reaction: Reaction }),
+  /** The owner's word to one participant: removed from the call, or asked to mute. */
+  z.object({ kind: z.literal('moderate'), node: z.string(), peerId: z.string(), action: z.enum(['remove', 'mute']), by: z.string() }),
+  /** A participant must give up their seat: the same account took another one (one seat per account). */
+  z.object({ kind: z.literal('evict'), node: z.string(), peerId: z.string() }),
+  /** The room was deleted: everyone in its call is let go. */
+  z.object({ kind: z.literal('ended'), node: z.string() }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 
@@ -55,6 +62,14 @@ export interface Bus {
 
   subscribeUser(userId: string, handler: (event: NotificationEvent) => void): Promise<() => Promise<void>>;
   publishUser(userId: string, event: NotificationEvent): Promise<void>;
+
+  /**
+   * Says how this process sees a user: connected (`online`), seated in a
+   * call (`in-call`), or neither (null). Processes that stop beating drop out.
+   */
+  setPresence(userId: string, state: Exclude<PresenceState, 'offline'> | null): Promise<void>;
+  /** How every live process together sees these users; absent ones are offline. */
+  presence(userIds: string[]): Promise<Map<string, Exclude<PresenceState, 'offline'>>>;
 
   /** Whether the bus's own service answers; for readiness. */
   ping(): Promise<boolean>;

@@ -5,7 +5,7 @@
  * handlers, and gives the seat up or holds it when the socket closes.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE, REACTION_BURST, REACTIONS_PER_SECOND } from '../../shared/limits.ts';
+import { CHAT_HISTORY_ON_JOIN, CHAT_HISTORY_PAGE, HISTORY_BURST, HISTORY_PER_SECOND, REACTION_BURST, REACTIONS_PER_SECOND } from '../../shared/limits.ts';
 import {
   CloseCode,
   ErrorCode,
@@ -23,9 +23,10 @@ import type { Metrics } from '../metrics.ts';
 import type { ChatRepo } from '../repos/chat.ts';
 import type { RoomsRepo } from '../repos/rooms.ts';
 import type { User } from '../repos/users.ts';
-import { handlers, type InCall } from './handlers.ts';
+import { handlers, type HandlerDeps, type InCall } from './handlers.ts';
 import { send, type LiveRoom } from './live-room.ts';
 import type { ResumeTokens } from './resume-tokens.ts';
+import type { Presence } from './presence.ts';
 import type { RoomHub } from './room-hub.ts';
 import type { PeerSocket } from './socket.ts';
 import { TokenBucket, type MessageRate } from '../limits/token-bucket.ts';
@@ -35,11 +36,15 @@ export const MAX_RATE_VIOLATIONS = 200;
 /** At most one `rate-limited` error frame per this many milliseconds. */
 const RATE_ERROR_INTERVAL_MS = 1000;
 
-export interface ConnectionDeps {
+export interface ConnectionDeps extends HandlerDeps {
   hub: RoomHub;
   chat: ChatRepo;
-  /** Joining the call makes the user a member of the room. */
-  rooms: Pick<RoomsRepo, 'addMember' | 'find'>;
+  /** Joining the call makes the user a member of the room (unless it is locked to members). */
+  rooms: Pick<RoomsRepo, 'addMember' | 'find' | 'isMember' | 'removeMember'>;
+  /** Seats one account may hold in one room. */
+  seatsPerAccount?: number;
+  /** Counts this user as in a call while seated. */
+  presence?: Presence;
   resumeTokens: ResumeTokens;
   /** How long a dropped participant's seat is held for a resume, in milliseconds. */
   resumeGraceMs: number;
@@ -73,6 +78,9 @@ export class SignalingConnection {
   private chatQueue: Promise<void> = Promise.resolve();
   private joinTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly reactions = new TokenBucket(REACTION_BURST, REACTIONS_PER_SECOND);
+  private readonly historyPages = new TokenBucket(HISTORY_BURST, HISTORY_PER_SECOND);
+  /** Ends this user's "in a call" presence for the seat this connection holds. */
+  private releaseSeatPresence: (() => void) | undefined;
 
   constructor(socket: PeerSocket, user: User, room: { id: string; name: string }, deps: ConnectionDeps) {
     this.socket = socket;
@@ -143,6 +151,7 @@ export class SignalingConnection {
     const state = this.state;
     this.state = { phase: 'closed' };
     this.stopJoinTimer();
+    this.releaseSeatPresence?.();
     if (state.phase !== 'in-call') return;
     const { room, peerId } = state;
     // A resume may already have moved this seat to a newer socket, here or on another process.
@@ -192,7 +201,7 @@ export class SignalingConnection {
     this.state = { phase: 'in-call', room, peerId: peer.peerId, call: this.inCall(room, peer.peerId) };
     this.stopJoinTimer();
 
-    const { history, complete } = await this.historyOnJoin(room.id, message.lastSeq);
+    const { history, complete, firstSeq } = await this.historyOnJoin(room.id, message.lastSeq);
     if (room.socketOf(peer.peerId) !== this.socket) return; // closed or replaced while the history was read
     this.send({
       type: 'joined',
@@ -205,9 +214,12 @@ export class SignalingConnection {
       peers: room.peers(peer.peerId),
       history,
       historyComplete: complete,
+      firstSeq,
     });
     this.deps.metrics.joinSeconds.observe((performance.now() - started) / 1000);
     hub.announce(room, peer, entered);
+    this.releaseSeatPresence ??= this.deps.presence?.seated(this.user.id);
+    hub.evictBeyond(room, this.user.id, peer.peerId, this.deps.seatsPerAccount ?? 1);
   }
 
   /**
@@ -219,7 +231,19 @@ export class SignalingConnection {
     const { rooms, log } = this.deps;
     const roomId = this.room.id;
     try {
-      await rooms.addMember(roomId, this.user.id);
+      // A guest enters the one room their link opens, as a guest, not a member.
+      if (this.user.guestRoomId) {
+        if (this.user.guestRoomId === roomId) return true;
+        this.close(CloseCode.forbidden, 'guests enter their own room only');
+        return false;
+      }
+      const room = await rooms.find(roomId);
+      if (room?.locked && !(await rooms.isMember(roomId, this.user.id))) {
+        this.close(CloseCode.forbidden, 'room locked');
+        return false;
+      }
+      if (room) await rooms.addMember(roomId, this.user.id);
+      else throw new Error('room gone');
       return true;
     } catch (error) {
       if (isUnavailable(error)) {
@@ -244,15 +268,16 @@ export class SignalingConnection {
    * what they missed, oldest first, a page at a time. When the database cannot
    * be read the call goes on and the client asks again with `history`.
    */
-  private async historyOnJoin(roomId: string, lastSeq: number | undefined): Promise<{ history: ChatMessage[]; complete: boolean }> {
+  private async historyOnJoin(roomId: string, lastSeq: number | undefined): Promise<{ history: ChatMessage[]; complete: boolean; firstSeq: number }> {
     const { chat, log } = this.deps;
     try {
-      if (!lastSeq) return { history: await chat.latest(roomId, CHAT_HISTORY_ON_JOIN), complete: true };
+      const firstSeq = await chat.firstSeq(roomId);
+      if (!lastSeq) return { history: await chat.latest(roomId, CHAT_HISTORY_ON_JOIN), complete: true, firstSeq };
       const history = await chat.after(roomId, lastSeq, CHAT_HISTORY_PAGE);
-      return { history, complete: history.length < CHAT_HISTORY_PAGE };
+      return { history, complete: history.length < CHAT_HISTORY_PAGE, firstSeq };
     } catch (error) {
       log.error({ err: error, roomId }, 'chat history unavailable');
-      return { history: [], complete: false };
+      return { history: [], complete: false, firstSeq: 0 };
     }
   }
 
@@ -266,6 +291,7 @@ export class SignalingConnection {
       refuse: (code, message, ref, extra) => this.sendError(code, message, ref, extra),
       leave: () => this.close(CloseCode.normal, 'left'),
       reactions: this.reactions,
+      history: this.historyPages,
     };
   }
 
@@ -312,7 +338,7 @@ export class SignalingConnection {
     if (this.state.phase !== 'closed') send(this.socket, message);
   }
 
-  private sendError(code: ErrorCode, message: string, ref?: string, extra: { capacity?: number; clientId?: string } = {}): void {
+  private sendError(code: ErrorCode, message: string, ref?: string, extra: { capacity?: number; clientId?: string; retryAfterSeconds?: number } = {}): void {
     this.deps.metrics.rejected.inc({ code });
     this.send({ type: 'error', code, message, ...(ref ? { ref } : {}), ...extra });
   }

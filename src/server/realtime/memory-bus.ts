@@ -2,6 +2,7 @@
 import { randomId } from '../ids.ts';
 import type { Bus, RoomEvent, RoomMember } from './bus.ts';
 import type { NotificationEvent } from '../../shared/notifications.ts';
+import type { PresenceState } from '../../shared/api.ts';
 
 export class MemoryBus implements Bus {
   readonly nodeId = randomId();
@@ -52,6 +53,20 @@ export class MemoryBus implements Bus {
 
   async publishUser(userId: string, event: NotificationEvent): Promise<void> {
     for (const handler of [...(this.userHandlers.get(userId) ?? [])]) handler(event);
+  }
+
+  private readonly present = new Map<string, Exclude<PresenceState, 'offline'>>();
+
+  async setPresence(userId: string, state: Exclude<PresenceState, 'offline'> | null): Promise<void> {
+    if (state) this.present.set(userId, state);
+    else this.present.delete(userId);
+  }
+
+  async presence(userIds: string[]): Promise<Map<string, Exclude<PresenceState, 'offline'>>> {
+    return new Map(userIds.flatMap((id) => {
+      const state = this.present.get(id);
+      return state ? [[id, state] as const] : [];
+    }));
   }
 
   async ping(): Promise<boolean> {

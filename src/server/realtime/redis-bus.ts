@@ -12,6 +12,7 @@ import { randomId } from '../ids.ts';
 import type * as z from 'zod/mini';
 import { NotificationEvent } from '../../shared/notifications.ts';
 import { RoomEvent, RoomMember, type Bus } from './bus.ts';
+import type { PresenceState } from '../../shared/api.ts';
 
 /** How often a process renews its heartbeat, in milliseconds. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
@@ -128,6 +129,30 @@ export class RedisBus implements Bus {
 
   async publishUser(userId: string, event: NotificationEvent): Promise<void> {
     await this.command.publish(this.key(`user:${userId}`), JSON.stringify(event));
+  }
+
+  async setPresence(userId: string, state: Exclude<PresenceState, 'offline'> | null): Promise<void> {
+    const key = this.key(`presence:${userId}`);
+    if (state) await this.command.hset(key, this.nodeId, state);
+    else await this.command.hdel(key, this.nodeId);
+  }
+
+  async presence(userIds: string[]): Promise<Map<string, Exclude<PresenceState, 'offline'>>> {
+    const result = new Map<string, Exclude<PresenceState, 'offline'>>();
+    if (userIds.length === 0) return result;
+    const pipeline = this.command.pipeline();
+    for (const id of userIds) pipeline.hgetall(this.key(`presence:${id}`));
+    const replies = (await pipeline.exec()) ?? [];
+    const byUser = userIds.map((id, i) => [id, (replies[i]?.[1] ?? {}) as Record<string, string>] as const);
+    const nodes = [...new Set(byUser.flatMap(([, states]) => Object.keys(states)))];
+    const alive = nodes.length > 0 ? await this.command.mget(...nodes.map((n) => this.key(`node:${n}`))) : [];
+    const liveNodes = new Set(nodes.filter((_, i) => alive[i] !== null));
+    for (const [id, states] of byUser) {
+      const seen = Object.entries(states).filter(([node]) => liveNodes.has(node)).map(([, state]) => state);
+      if (seen.includes('in-call')) result.set(id, 'in-call');
+      else if (seen.includes('online')) result.set(id, 'online');
+    }
+    return result;
   }
 
   async ping(): Promise<boolean> {

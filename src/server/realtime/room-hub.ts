@@ -176,6 +176,38 @@ export class RoomHub {
     return this.bus.publishRoom(live.id, { kind: 'signal', node: this.nodeId, from, to, payload }).then((sent) => (sent ? 'sent' : 'peer-unavailable'));
   }
 
+  /**
+   * The owner's word to one participant, wherever they are connected:
+   * `remove` closes their connection (4012), `mute` asks their page to mute.
+   * False when there is nobody with that peer id in the room.
+   */
+  moderate(live: LiveRoom, peerId: string, action: 'remove' | 'mute', by: string): boolean {
+    const target = live.get(peerId);
+    if (!target) return false;
+    if (target.where === 'remote') void this.bus.publishRoom(live.id, { kind: 'moderate', node: this.nodeId, peerId, action, by });
+    else this.applyModeration(live, peerId, action, by);
+    return true;
+  }
+
+  /**
+   * One account, `max` seats: when `userId` takes a new seat (`keep`), their
+   * oldest others are let go (closed with 4011), here or on another process.
+   */
+  evictBeyond(live: LiveRoom, userId: string, keep: string, max: number): void {
+    const others = live.all().filter((seat) => seat.peer.userId === userId && seat.peer.peerId !== keep);
+    for (const seat of others.slice(0, Math.max(0, others.length - (max - 1)))) {
+      if (seat.where === 'remote') void this.bus.publishRoom(live.id, { kind: 'evict', node: this.nodeId, peerId: seat.peer.peerId });
+      else this.evictHere(live, seat.peer.peerId);
+    }
+  }
+
+  /** The room was deleted: everyone in its call, on every process, is let go (4004). */
+  end(roomId: string): void {
+    const live = this.get(roomId);
+    if (live) this.endHere(live);
+    void this.bus.publishRoom(roomId, { kind: 'ended', node: this.nodeId });
+  }
+
   /** Shows a reaction to everyone else in the room, here and elsewhere. */
   react(live: LiveRoom, peerId: string, reaction: Reaction): void {
     live.broadcast({ type: 'reaction', peerId, reaction }, peerId);
@@ -199,6 +231,29 @@ export class RoomHub {
 
   async close(): Promise<void> {
     clearInterval(this.resync);
+  }
+
+  private applyModeration(live: LiveRoom, peerId: string, action: 'remove' | 'mute', by: string): void {
+    const socket = live.socketOf(peerId);
+    if (action === 'mute') {
+      if (socket) send(socket, { type: 'mute-request', by });
+      return;
+    }
+    socket?.close(CloseCode.removed, 'removed by the owner');
+    this.leave(live, peerId);
+  }
+
+  private evictHere(live: LiveRoom, peerId: string): void {
+    live.socketOf(peerId)?.close(CloseCode.replaced, 'joined again elsewhere');
+    this.leave(live, peerId);
+  }
+
+  private endHere(live: LiveRoom): void {
+    for (const seat of live.all()) {
+      if (seat.where === 'remote') continue;
+      if (seat.where === 'local') seat.socket.close(CloseCode.roomNotFound, 'room deleted');
+      this.leave(live, seat.peer.peerId);
+    }
   }
 
   private member(peer: PeerInfo): RoomMember {
@@ -234,6 +289,15 @@ export class RoomHub {
         return;
       case 'reaction':
         if (live.get(event.peerId)?.where === 'remote') live.broadcast({ type: 'reaction', peerId: event.peerId, reaction: event.reaction }, event.peerId);
+        return;
+      case 'moderate':
+        if (live.get(event.peerId)?.where !== 'remote') this.applyModeration(live, event.peerId, event.action, event.by);
+        return;
+      case 'evict':
+        if (live.get(event.peerId)?.where !== 'remote') this.evictHere(live, event.peerId);
+        return;
+      case 'ended':
+        this.endHere(live);
         return;
     }
   }

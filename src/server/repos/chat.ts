@@ -125,6 +125,22 @@ export function createChatRepo(db: Db, driver: ChatDriver) {
       return row?.last_seq ?? 0;
     },
 
+    /** The oldest message the room keeps (0 when none): older ones may have gone with its retention setting. */
+    async firstSeq(roomId: string): Promise<number> {
+      const row = await db.selectFrom('chat_messages').select((eb) => eb.fn.min('seq').as('first')).where('room_id', '=', roomId).executeTakeFirst();
+      return Number(row?.first ?? 0);
+    },
+
+    /**
+     * Deletes a room's messages stored before `before`. The sequence numbers
+     * of the rest do not change; clients learn where the room's chat now
+     * starts from `firstSeq`.
+     */
+    async purgeBefore(roomId: string, before: number): Promise<number> {
+      const result = await db.deleteFrom('chat_messages').where('room_id', '=', roomId).where('created_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** The newest `limit` messages, oldest first: what a newcomer sees. */
     async latest(roomId: string, limit: number): Promise<ChatMessage[]> {
       const rows = await select(db).where('chat_messages.room_id', '=', roomId).orderBy('chat_messages.seq', 'desc').limit(limit).execute();

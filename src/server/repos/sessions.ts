@@ -51,10 +51,11 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy, clock: Clock =
   const live = (now: number) => (eb: ExpressionBuilder<Database, 'sessions'>) => eb.and([eb('expires_at', '>', now), eb('last_seen_at', '>', now - policy.idleMs)]);
 
   return {
-    async create(userId: string, options: { userAgent?: string } = {}, now = clock()): Promise<{ token: string; tokenHash: string; expiresAt: number }> {
+    /** `endsBy`: an earlier end than the policy's (a guest's session ends with their link). */
+    async create(userId: string, options: { userAgent?: string; endsBy?: number } = {}, now = clock()): Promise<{ token: string; tokenHash: string; expiresAt: number }> {
       const token = randomToken();
       const tokenHash = sha256(token);
-      const expiresAt = now + policy.absoluteMs;
+      const expiresAt = Math.min(now + policy.absoluteMs, options.endsBy ?? Infinity);
       const userAgent = options.userAgent ? options.userAgent.slice(0, USER_AGENT_MAX_CHARS) : null;
       await db
         .insertInto('sessions')
@@ -69,7 +70,7 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy, clock: Clock =
       const row = await db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['sessions.user_id', 'sessions.last_seen_at', 'sessions.expires_at', 'users.username'])
+        .select(['sessions.user_id', 'sessions.last_seen_at', 'sessions.expires_at', 'users.username', 'users.guest_room_id'])
         .where('sessions.token_hash', '=', tokenHash)
         .executeTakeFirst();
       if (!row) return undefined;
@@ -80,7 +81,7 @@ export function createSessionsRepo(db: Db, policy: SessionPolicy, clock: Clock =
       if (now - row.last_seen_at >= touchIntervalMs) {
         await db.updateTable('sessions').set({ last_seen_at: now }).where('token_hash', '=', tokenHash).execute();
       }
-      return { tokenHash, user: { id: row.user_id, username: row.username }, expiresAt: row.expires_at };
+      return { tokenHash, user: { id: row.user_id, username: row.username, guestRoomId: row.guest_room_id }, expiresAt: row.expires_at };
     },
 
     /**

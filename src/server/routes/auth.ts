@@ -19,13 +19,17 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         response: { 201: UserView, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
-      const limit = await ctx.limits.register.hit(request.ip);
-      if (!limit.allowed) throw tooManyRequests('too many attempts', limit.retryAfterSeconds);
+      // Counted are the accounts an address creates, not its attempts: a typo
+      // or a taken name costs nothing, so an office behind one address is not
+      // locked out by people getting the form wrong.
+      const limit = await ctx.limits.register.peek(request.ip);
+      if (!limit.allowed) throw tooManyRequests('too many accounts created from this address', limit.retryAfterSeconds);
       const username = normalizeUsername(request.body.username);
       if (!isValidUsername(username)) throw new HttpError(400, ApiErrorCode.invalidUsername, 'invalid username');
       if (!isAcceptablePassword(request.body.password)) throw new HttpError(400, ApiErrorCode.weakPassword, 'password too short or too common');
       const user = await ctx.users.create(username, await hashPassword(request.body.password));
-      if (!user) throw new HttpError(409, ApiErrorCode.usernameTaken, 'username taken');
+      if (!user) throw new HttpError(409, ApiErrorCode.usernameTaken, 'username taken, or too like one that is');
+      await ctx.limits.register.hit(request.ip);
       const session = await ctx.sessions.create(user.id, { userAgent: request.headers['user-agent'] });
       ctx.auth.setCookie(reply, session.token, session.expiresAt);
       request.log.info({ event: 'register', userId: user.id, username: user.username, ip: request.ip }, 'account created');

@@ -1,7 +1,10 @@
 /** Liveness, readiness and metrics: what a load balancer and Prometheus ask. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
+import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ApiErrorCode } from '../../shared/api-errors.ts';
+import { HttpError } from '../http/errors.ts';
 import type { AppContext } from '../context.ts';
 
 /** A dependency that does not answer this fast counts as down, in milliseconds. */
@@ -50,9 +53,18 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       return reply.status(503).send({ status: 'unavailable' as const, database: state(databaseUp), bus: state(busUp) });
     });
 
+    // Not public: the figures describe the service's load. Without METRICS_TOKEN it does not exist.
     app.get('/metrics', {
-      schema: { tags: ['operations'], summary: 'Prometheus metrics (restrict access at your proxy)', produces: ['text/plain'] },
-    }, async (_request, reply) => {
+      schema: { tags: ['operations'], summary: 'Prometheus metrics; needs `Authorization: Bearer <METRICS_TOKEN>`, and answers 404 when no token is configured', produces: ['text/plain'], hide: true },
+    }, async (request, reply) => {
+      const token = ctx.config.metricsToken;
+      if (!token) throw new HttpError(404, ApiErrorCode.notFound, 'not found');
+      const given = Buffer.from(request.headers.authorization ?? '');
+      const expected = Buffer.from(`Bearer ${token}`);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        reply.header('WWW-Authenticate', 'Bearer');
+        throw new HttpError(401, ApiErrorCode.unauthorized, 'metrics need the token');
+      }
       return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
     });
   };

@@ -21,6 +21,8 @@ export function pageRoutes(ctx: AppContext, pages: PageRenderer): FastifyPluginA
     }, async (request, reply) => {
       const session = await ctx.auth.optionalSession(request);
       if (!session) return reply.redirect('/');
+      // A guest has one room and nothing else.
+      if (session.user.guestRoomId) return reply.redirect(`/room/${session.user.guestRoomId}`);
       return reply.type(html).send(pages.render('dashboard', requestLanguage(request), { username: session.user.username }));
     });
 
@@ -29,6 +31,7 @@ export function pageRoutes(ctx: AppContext, pages: PageRenderer): FastifyPluginA
     }, async (request, reply) => {
       const session = await ctx.auth.optionalSession(request);
       if (!session) return reply.redirect(`/?next=${encodeURIComponent('/account')}`);
+      if (session.user.guestRoomId) return reply.redirect(`/room/${session.user.guestRoomId}`);
       return reply.type(html).send(pages.render('account', requestLanguage(request), { username: session.user.username }));
     });
 
@@ -43,13 +46,16 @@ export function pageRoutes(ctx: AppContext, pages: PageRenderer): FastifyPluginA
         return reply.redirect(`/${next}`);
       }
       const room = parsed.success ? await ctx.rooms.find(parsed.data) : undefined;
-      if (!room) {
+      if (!room || (session.user.guestRoomId && session.user.guestRoomId !== room.id)) {
         return reply.status(404).type(html).send(pages.render('not-found', lang, { heading: translate(lang, 'room.notFound'), hint: translate(lang, 'room.notFoundHint') }));
       }
       return reply.type(html).send(pages.render('room', lang, {
         roomId: room.id,
         roomName: room.name,
         username: session.user.username,
+        userId: session.user.id,
+        ownerId: room.ownerId,
+        guest: String(Boolean(session.user.guestRoomId)),
         rtcConfig: JSON.stringify(rtcConfigurationFor(ctx, session.user.id)),
         callLostMs: String(ctx.config.callLostMs),
         uploadBudgetKbps: String(ctx.config.uploadBudgetKbps),

@@ -111,6 +111,7 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     const roomId = RoomId.safeParse(path[1]);
     const room = roomId.success ? await ctx.rooms.find(roomId.data) : undefined;
     if (!room) throw new HttpError(404, ApiErrorCode.roomNotFound, 'no such room');
+    if (session.user.guestRoomId && session.user.guestRoomId !== room.id) throw new HttpError(403, ApiErrorCode.guestNotAllowed, 'guests enter their own room only');
     const slot = limits.open(session.user.id, origin.ip);
     if (!slot.ok) {
       app.log.warn({ userId: session.user.id, limit: slot.limit }, 'websocket connection cap reached');
@@ -142,6 +143,9 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
       hub: ctx.hub,
       chat: ctx.chat,
       rooms: ctx.rooms,
+      chatQuota: ctx.limits.chatQuota,
+      presence: ctx.presence,
+      seatsPerAccount: ctx.config.seatsPerAccount,
       resumeTokens: ctx.resumeTokens,
       resumeGraceMs: ctx.config.resumeGraceMs,
       metrics: ctx.metrics,
@@ -153,6 +157,7 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     sockets.add(socket);
     alive.add(socket);
     ctx.metrics.connections.inc();
+    const offline = ctx.presence.connected(session.user.id);
     const untrack = ctx.liveSessions.add(session.tokenHash, {
       close: () => connection.close(CloseCode.sessionEnded, 'session ended'),
       keepsSessionAlive: true,
@@ -178,6 +183,7 @@ export function installSignalingUpgrade(app: FastifyInstance, ctx: AppContext): 
     });
     socket.on('close', (code) => {
       slot.release();
+      offline();
       sockets.delete(socket);
       ctx.metrics.connections.dec();
       untrack();
