@@ -1,1 +1,0 @@
-cmd_Release/memory_release.node := ln -f "Release/obj.target/memory_release.node" "Release/memory_release.node" 2>/dev/null || (rm -rf "Release/memory_release.node" && cp -af "Release/obj.target/memory_release.node" "Release/memory_release.node")

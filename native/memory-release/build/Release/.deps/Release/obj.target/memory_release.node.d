@@ -1,1 +1,0 @@
-cmd_Release/obj.target/memory_release.node := g++ -o Release/obj.target/memory_release.node -shared -pthread -rdynamic -m64  -Wl,-soname=memory_release.node -Wl,--start-group Release/obj.target/memory_release/memory_release.o -Wl,--end-group 
