@@ -1,7 +1,7 @@
 /**
  * The whole product in two real browsers: sign up, create a room, invite,
- * receive the invitation live, join, see each other's video, chat, mute,
- * reload, leave.
+ * the invitee's dashboard rings, they answer and both are in the call, see
+ * each other's video, chat, mute, reload, leave.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ describe('a call between two users', () => {
     await app?.stop();
   });
 
-  test('both register, alice creates a room and sends its link to bob, who sees it live', async () => {
+  test('both register, alice creates a room and sends its link to bob, whose dashboard rings at once', async () => {
     await registerThroughUi(alicePage, alice);
     await registerThroughUi(bobPage, bob);
     await alicePage.getByLabel('Room name').fill('Weekly sync');
@@ -38,17 +38,20 @@ describe('a call between two users', () => {
     await card.getByPlaceholder('Username to invite').fill(bob);
     const sentAt = Date.now();
     await card.getByRole('button', { name: 'Send' }).click();
-    const invitation = bobPage.locator('#invitations li', { hasText: `${alice} invited you to “Weekly sync”` });
-    await invitation.waitFor({ timeout: 1000 });
-    assert.ok(Date.now() - sentAt < 1000, 'the invitation appeared within a second without a reload');
+    const ringing = bobPage.getByRole('dialog', { name: 'Incoming call' });
+    await ringing.waitFor({ timeout: 1000 });
+    assert.ok(Date.now() - sentAt < 1000, 'the call rang within a second without a reload');
+    assert.equal(await ringing.getByText(`${alice} is calling you to “Weekly sync”`).count(), 1);
+    // The invitation waits under the ringing dialog too, to answer later.
+    assert.equal(await bobPage.locator('#invitations li', { hasText: `${alice} invited you to “Weekly sync”` }).count(), 1);
     await alicePage.getByText(`Invitation sent to ${bob}`).waitFor();
   });
 
-  test('both join and decode each other’s video', async () => {
+  test('bob answers: both join and decode each other’s video', async () => {
     await alicePage.locator('#rooms li', { hasText: 'Weekly sync' }).getByRole('link', { name: 'Join' }).click();
     await alicePage.waitForURL('**/room/*');
     await joinCall(alicePage);
-    await bobPage.locator('#invitations li').getByRole('link', { name: 'Join' }).click();
+    await bobPage.getByRole('dialog', { name: 'Incoming call' }).getByRole('button', { name: 'Join the call' }).click();
     await bobPage.waitForURL(alicePage.url());
     await joinCall(bobPage);
     const [atAlice, atBob] = await Promise.all([waitForRemoteVideo(alicePage, 1), waitForRemoteVideo(bobPage, 1)]);

@@ -149,6 +149,12 @@ describe('devices, phones and accessibility', () => {
     await page.reload();
     await page.locator('#rooms li').waitFor();
     await scan('dashboard');
+    await page.getByText('More for Accessible').click();
+    await page.getByRole('button', { name: 'Make a guest link' }).click();
+    await page.locator('[data-guest-link]').waitFor();
+    // The toast saying so fades in: scanned half-faded, its contrast would be half too.
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-toast]')!).opacity === '1');
+    await scan('dashboard, the owner’s menu of a room');
     await page.locator('#rooms li').getByRole('link', { name: 'Join' }).click();
     await page.locator('[data-preview] .tile').waitFor();
     await scan('pre-join screen');
@@ -167,6 +173,11 @@ describe('devices, phones and accessibility', () => {
     await page.getByRole('button', { name: 'More' }).click();
     await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
     await scan('room, shortcuts');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'Show a QR code of the link' }).click();
+    await page.getByRole('img', { name: 'Scan to join “Accessible”' }).waitFor();
+    await scan('room, QR code');
     await page.keyboard.press('Escape');
     await page.goto('/account');
     await scan('account');

@@ -37,7 +37,7 @@ describe('two server processes behind PostgreSQL and Redis', requirement, () => 
     await postgres?.stop();
   });
 
-  test('an invitation crosses processes, then a call and chat between them', async () => {
+  test('an invitation rings across processes, then a call and chat between them', async () => {
     const [one, two] = nodes as [AppProcess, AppProcess];
     const alice = await (await newUserContext(browser, one.origin)).newPage();
     const bob = await (await newUserContext(browser, two.origin)).newPage();
@@ -49,12 +49,13 @@ describe('two server processes behind PostgreSQL and Redis', requirement, () => 
     const card = alice.locator('#rooms li', { hasText: 'Two servers' });
     await card.getByPlaceholder('Username to invite').fill(`multiB${process.pid}`);
     await card.getByRole('button', { name: 'Send' }).click();
-    const invitation = bob.locator('#invitations li', { hasText: 'Two servers' });
-    await invitation.waitFor({ timeout: 2000 });
+    const ringing = bob.getByRole('dialog', { name: 'Incoming call' });
+    await ringing.getByText('Two servers').waitFor({ timeout: 2000 });
 
     await card.getByRole('link', { name: 'Join' }).click();
     await joinCall(alice);
-    await invitation.getByRole('link', { name: 'Join' }).click();
+    await ringing.getByRole('button', { name: 'Join the call' }).click();
+    await bob.waitForURL('**/room/*');
     await joinCall(bob);
     assert.ok(alice.url().startsWith(one.origin) && bob.url().startsWith(two.origin), 'each stays on its own process');
     await Promise.all([waitForRemoteVideo(alice, 1), waitForRemoteVideo(bob, 1)]);

@@ -221,7 +221,7 @@ describe('XSS, links, CSP and cross-site WebSockets in a real browser', () => {
     }
   });
 
-  test('C7: hostile room names show literally in the room list, in live and stored invitations, and on the room page', async () => {
+  test('C7: hostile room names show literally in the room list, in live and stored invitations, in the ringing call, and on the room page', async () => {
     for (const name of [...PAYLOADS, 'plain']) {
       await alicePage.getByLabel('Room name').fill(name);
       await alicePage.getByRole('button', { name: 'Create' }).click();
@@ -254,27 +254,33 @@ describe('XSS, links, CSP and cross-site WebSockets in a real browser', () => {
       if (card.name !== 'plain') rooms.set(card.name, card.id);
     }
 
-    // Bob has his dashboard open: each invitation arrives live, over server-sent events.
+    // Bob has his dashboard open: each invitation arrives live, over server-sent events, and rings.
     for (const [name, id] of rooms) {
       const card = alicePage.locator(`#rooms li[data-room="${id}"]`);
       await card.getByPlaceholder('Username to invite').fill(bob);
       await card.getByRole('button', { name: 'Send' }).click();
       await bobPage.waitForFunction((n) => [...document.querySelectorAll('#invitations li p')].some((p) => p.textContent?.includes(n)), name);
+      await bobPage.waitForFunction((text) => document.querySelector('[data-ring-text]')?.textContent === text, `${alice} is calling you to “${name}”`);
+      assert.equal(await bobPage.locator('[data-ring] *').evaluateAll((nodes) => nodes.map((n) => n.tagName.toLowerCase()).join(' ')), 'h2 p div button button', name);
     }
     await bobPage.locator('[data-toast]', { hasText: `New invitation from ${alice}` }).waitFor();
     const invitations = () => bobPage.evaluate(() => [...document.querySelectorAll<HTMLElement>('#invitations li')].map((li) => ({
       text: li.querySelector('p')!.textContent!,
       tags: [...li.querySelectorAll('*')].map((node) => node.tagName.toLowerCase()).join(' '),
-      href: li.querySelector('a')!.getAttribute('href'),
     })));
-    const expected = [...rooms].map(([name, id]) => ({ text: `${alice} invited you to “${name}”`, tags: 'div p time a', href: `/room/${id}` }));
+    const expected = [...rooms].map(([name]) => ({ text: `${alice} invited you to “${name}”`, tags: 'div p time div button button button' }));
     const byText = (a: { text: string }, b: { text: string }) => a.text.localeCompare(b.text);
     assert.deepEqual((await invitations()).sort(byText), [...expected].sort(byText));
 
-    // After a reload the same comes from the stored invitations, and the rooms are Bob's too.
+    // After a reload the same comes from the stored invitations; accepted, the rooms are Bob's too.
     await bobPage.reload();
     await bobPage.waitForFunction((n) => document.querySelectorAll('#invitations li').length === n, rooms.size);
     assert.deepEqual((await invitations()).sort(byText), [...expected].sort(byText));
+    await bobPage.evaluate(async () => {
+      for (const { id } of (await (await fetch('/api/invitations')).json()) as Array<{ id: string }>) await fetch(`/api/invitations/${id}/accept`, { method: 'POST' });
+    });
+    await bobPage.reload();
+    await bobPage.waitForFunction((n) => document.querySelectorAll('#rooms li').length === n, rooms.size);
     const bobRooms = await bobPage.evaluate(() => [...document.querySelectorAll('#rooms h3')].map((h) => h.textContent));
     assert.deepEqual(bobRooms.sort(), [...rooms.keys()].sort());
     assert.equal(await bobPage.locator(`:is(#rooms, #invitations) :is(${INJECTED})`).count(), 0);

@@ -5,6 +5,8 @@ import { build } from 'esbuild';
 import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { appIcons } from './app-icons.ts';
+import { webManifest } from './web-manifest.ts';
 
 await rm('dist', { recursive: true, force: true });
 
@@ -50,13 +52,16 @@ for (const [file, output] of Object.entries(outputs)) {
 }
 await writeFile('dist/assets/preload.json', `${JSON.stringify(preloads, null, 2)}\n`);
 
-// The favicon, served next to the bundles.
+// The favicon, served next to the bundles, and what installs the app on a
+// phone: its manifest and bitmap icons.
 await copyFile('src/client/assets/icon.svg', 'dist/assets/icon.svg');
+for (const [name, png] of Object.entries(appIcons())) await writeFile(`dist/assets/${name}`, png);
+await writeFile('dist/assets/manifest.webmanifest', `${JSON.stringify(webManifest(), null, 2)}\n`);
 
 // Compressed once here rather than per request: the server sends the .br or
 // .gz twin when the browser accepts it (a cold room page: ~78 KB → ~23 KB).
 for (const entry of await readdir('dist/assets', { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !/\.(js|css|svg)$/.test(entry.name)) continue;
+  if (!entry.isFile() || !/\.(js|css|svg|webmanifest)$/.test(entry.name)) continue;
   const file = join(entry.parentPath, entry.name);
   const content = await readFile(file);
   await writeFile(`${file}.br`, brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));

@@ -63,6 +63,8 @@ export const CloseCode = {
   replaced: 4011,
   /** The room's owner removed this participant from the call. */
   removed: 4012,
+  /** The room is locked to its members, and this user is not one. */
+  locked: 4013,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -161,6 +163,8 @@ export const PeerInfo = z.object({
   userId: z.string(),
   username: z.string(),
   media: MediaState,
+  /** A guest (no account, through the owner's guest link): shown as such, so a guest cannot pass for a member. */
+  guest: z.optional(z.boolean()),
 });
 export type PeerInfo = z.infer<typeof PeerInfo>;
 
@@ -170,6 +174,8 @@ export const ChatMessage = z.object({
   clientId: z.string(),
   userId: z.string(),
   username: z.string(),
+  /** Sent by a guest (see PeerInfo.guest). */
+  guest: z.optional(z.boolean()),
   text: z.string(),
   /** Unix time in milliseconds when the server stored the message. */
   sentAt: z.number(),

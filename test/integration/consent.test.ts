@@ -117,6 +117,13 @@ describe('invitations ask, ring, and can be blocked', () => {
     const calls = (await alice.get('/api/calls')).body as Array<{ id: string; state: string }>;
     assert.equal(calls.find((c) => c.id === unanswered.id)?.state, 'missed', 'the caller sees the missed call');
 
+    // Answering the invitation's card while it rings answers the call too.
+    await invite(alice, room.id, bob);
+    const ringingCard = (await atBob.next('ring')).ring;
+    const card = ((await bob.get('/api/invitations')).body as Array<{ id: string }>)[0]!;
+    assert.equal((await bob.post(`/api/invitations/${card.id}/decline`)).status, 204);
+    assert.equal((await atAlice.next('ring-ended', (e) => e.ring.id === ringingCard.id)).ring.state, 'declined');
+
     const third = (await (async () => {
       await invite(alice, room.id, bob);
       return (await atBob.next('ring')).ring;
@@ -204,7 +211,7 @@ describe('rooms their owner manages', () => {
     assert.equal((await owner.request('PATCH', `/api/rooms/${room.id}`, { locked: true })).body.locked, true);
     const refused = await WsClient.open(server.origin, room.id, { cookie: outsider.cookie });
     refused.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
-    assert.equal((await refused.closed).code, CloseCode.forbidden);
+    assert.equal((await refused.closed).code, CloseCode.locked);
     assert.deepEqual(await roomIds(outsider), [], 'the link did not make them a member');
 
     m.client.send({ type: 'moderate', action: 'mute', peerId: o.joined.selfId });
@@ -217,7 +224,7 @@ describe('rooms their owner manages', () => {
     assert.deepEqual(await roomIds(member), [], 'no longer a member');
     const back = await WsClient.open(server.origin, room.id, { cookie: member.cookie });
     back.send({ type: 'join', version: PROTOCOL_VERSION, media: { audio: true, video: true } });
-    assert.equal((await back.closed).code, CloseCode.forbidden, 'and, the room being locked, not let back in');
+    assert.equal((await back.closed).code, CloseCode.locked, 'and, the room being locked, not let back in');
     o.client.close();
   });
 
@@ -262,8 +269,18 @@ describe('guest links', () => {
     assert.deepEqual([entered.status, entered.body.roomId], [201, room.id]);
     assert.equal((await guest.get('/api/me')).body.username, 'Visitor');
 
+    const host = await WsClient.join(server.origin, room.id, owner.cookie);
     const { client, joined } = await WsClient.join(server.origin, room.id, guest.cookie);
     assert.equal(joined.selfId.length > 0, true);
+    // Marked as a guest wherever the name shows, so it cannot pass for a member's.
+    assert.deepEqual((await host.client.next('peer-joined')).peer.guest, true);
+    assert.equal(joined.peers.find((p) => p.userId !== undefined)?.guest, undefined, 'members are not marked');
+    client.send({ type: 'chat', clientId: 'guest-message-1', text: 'hello from a guest' });
+    assert.equal((await host.client.next('chat')).message.guest, true);
+    const later = await WsClient.join(server.origin, room.id, member.cookie);
+    assert.deepEqual(later.joined.history.map((m) => [m.text, m.guest]), [['hello from a guest', true]], 'and in the stored history');
+    later.client.close();
+    host.client.close();
     assert.equal((await guest.post('/api/rooms', { name: 'mine' })).body.error, 'guest-not-allowed');
     assert.equal((await guest.post('/send_link', { room_id: room.id, username: member.username })).body.error, 'guest-not-allowed');
     const elsewhere = await guest.get(`/room/${other.id}`);

@@ -1,9 +1,10 @@
-/** The browser's pure call policies: tile layout, the mesh's bitrate shares, the verification code. */
+/** The browser's pure call policies: tile layout, the mesh's bitrate shares, the verification code, the chat log's bookkeeping. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bestGrid } from '../../src/client/room/layout.ts';
 import { AUDIO_BPS, MAX_CAMERA_BPS, MIN_CAMERA_BPS, WEAK_RETRY_MS, senderLimits, weakLink } from '../../src/client/rtc/bandwidth.ts';
 import { fingerprintsOf, verificationCode } from '../../src/client/rtc/verification.ts';
+import { ChatLog } from '../../src/client/rtc/chat-log.ts';
 
 const WIDE = 16 / 9;
 
@@ -76,4 +77,24 @@ test('both ends compute the same verification code; a replaced fingerprint chang
   assert.notEqual(await verificationCode(sdpWith(A), sdpWith(M)), await verificationCode(sdpWith(B), sdpWith(M)));
   assert.notEqual(await verificationCode(sdpWith(A), sdpWith(M)), alice);
   assert.equal(await verificationCode(sdpWith(A), undefined), null);
+});
+
+test('the chat log does not ask again for messages the room no longer keeps', () => {
+  const message = (seq: number) => ({ seq, clientId: `c${seq}`, userId: 'u', username: 'u', text: String(seq), sentAt: seq });
+  const log = new ChatLog('outbox:test');
+  log.startAt([message(3)]);
+  log.add(message(3));
+  assert.equal(log.contiguousSeq, 3);
+  // Back after a while: messages 4 to 9 went with the room's retention, 10 and 11 are kept.
+  log.add(message(10));
+  log.add(message(11));
+  assert.equal(log.hasGap, true, 'before it knows where the room starts, 4 to 9 look missing');
+  log.keptFrom(10);
+  assert.deepEqual([log.contiguousSeq, log.hasGap], [11, false]);
+  log.keptFrom(2);
+  assert.equal(log.contiguousSeq, 11, 'never moves back');
+
+  const pending = log.queue('over the allowance');
+  assert.equal(log.drop(pending.clientId)?.text, 'over the allowance');
+  assert.deepEqual(log.pending(), [], 'a refused message is not resent');
 });

@@ -21,7 +21,7 @@ function codeOf(data: unknown): ApiErrorCode {
 }
 
 /** `T` is the response's type from src/shared/api.ts; a 204 resolves to undefined. */
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -8,6 +8,7 @@ import { el, formatTime } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
 import type { PendingMessage } from '../rtc/chat-log.ts';
 import { linkifiedNodes } from './linkify.ts';
+import { displayName } from './names.ts';
 
 /** Within this many pixels of the bottom, the reader counts as following the newest messages. */
 const FOLLOW_SLACK_PX = 48;
@@ -15,15 +16,15 @@ const FOLLOW_SLACK_PX = 48;
 export class ChatView {
   private readonly list: HTMLOListElement;
   private readonly empty: HTMLElement;
-  private readonly selfName: string;
+  private readonly self: { userId: string; name: string };
   /** The first message that arrived unseen, until the chat is opened. */
   private firstUnread: HTMLElement | undefined;
   private readonly marker: HTMLElement;
 
-  constructor(list: HTMLOListElement, empty: HTMLElement, selfName: string) {
+  constructor(list: HTMLOListElement, empty: HTMLElement, self: { userId: string; name: string }) {
     this.list = list;
     this.empty = empty;
-    this.selfName = selfName;
+    this.self = self;
     this.marker = el('li', { class: 'unread-marker', role: 'separator' }, t('room.newMessages'));
   }
 
@@ -31,22 +32,31 @@ export class ChatView {
   showStored(message: ChatMessage, unseen = false): void {
     const following = this.following();
     this.list.querySelector(`[data-client-id="${CSS.escape(message.clientId)}"][data-pending]`)?.remove();
-    const item = this.item(message.username, message.text, message.sentAt, { seq: String(message.seq), 'data-client-id': message.clientId });
+    const own = message.userId === this.self.userId;
+    const item = this.item(displayName(message), own, message.text, message.sentAt, { seq: String(message.seq), 'data-client-id': message.clientId });
     // Keep sequence order even if messages arrive out of order.
     const after = [...this.list.querySelectorAll<HTMLElement>('[data-seq]')].find((node) => Number(node.dataset.seq) > message.seq);
     const firstPending = this.list.querySelector('[data-pending]');
     this.list.insertBefore(item, after ?? firstPending ?? null);
-    if (unseen && !this.firstUnread && message.username !== this.selfName) this.firstUnread = item;
+    if (unseen && !this.firstUnread && !own) this.firstUnread = item;
     this.update(following);
   }
 
   showPending(pending: PendingMessage): void {
     if (this.list.querySelector(`[data-client-id="${CSS.escape(pending.clientId)}"]`)) return;
-    const item = this.item(this.selfName, pending.text, pending.createdAt, { 'data-client-id': pending.clientId, 'data-pending': '' });
+    const item = this.item(this.self.name, true, pending.text, pending.createdAt, { 'data-client-id': pending.clientId, 'data-pending': '' });
     item.querySelector('.meta')!.append(el('span', { class: 'sending' }, ` · ${t('room.sending')}`));
     this.list.append(item);
     // My own message: always brought into view.
     this.update(true);
+  }
+
+  /** One of my messages the server refused: it stays in view, marked as not sent, so its text is not lost. */
+  showRefused(clientId: string): void {
+    const item = this.list.querySelector<HTMLElement>(`[data-client-id="${CSS.escape(clientId)}"][data-pending]`);
+    if (!item) return;
+    item.classList.add('refused');
+    item.querySelector('.sending')!.textContent = ` · ${t('room.notSent')}`;
   }
 
   /** The chat came into view: at the first unread message, marked, or else at the newest. */
@@ -66,9 +76,9 @@ export class ChatView {
     return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight <= FOLLOW_SLACK_PX;
   }
 
-  private item(author: string, text: string, at: number, attrs: Record<string, string>): HTMLLIElement {
+  private item(author: string, own: boolean, text: string, at: number, attrs: Record<string, string>): HTMLLIElement {
     const { seq, ...rest } = attrs;
-    return el('li', { class: author === this.selfName ? 'message own' : 'message', ...(seq ? { 'data-seq': seq } : {}), ...rest },
+    return el('li', { class: own ? 'message own' : 'message', ...(seq ? { 'data-seq': seq } : {}), ...rest },
       el('div', { class: 'meta' },
         el('span', { class: 'author' }, author),
         ' ',

@@ -1,6 +1,7 @@
 /**
  * The control bar (and the same toggles on the pre-join screen): microphone,
- * camera, screen, hand, reactions, the "more" menu and leave. It shows the
+ * camera, screen, hand, reactions, the "more" menu (with the room's QR code
+ * and, for its owner, the lock) and leave. It shows the
  * state it is given and reports what the user asks for; it owns no state.
  */
 import { REACTIONS, type Reaction } from '../../shared/protocol.ts';
@@ -18,6 +19,8 @@ export interface ControlState {
   canShare: boolean;
   hand: boolean;
   selfHidden: boolean;
+  /** The room takes members only (the owner's lock). */
+  locked: boolean;
 }
 
 export interface ControlHandlers {
@@ -30,6 +33,9 @@ export interface ControlHandlers {
   selfView(): void;
   settings(): void;
   shortcuts(): void;
+  qr(): void;
+  /** The owner locks or unlocks the room. */
+  lock(): void;
   leave(): void;
 }
 
@@ -75,6 +81,8 @@ export class Controls {
     menuAction('self-view', () => handlers.selfView());
     menuAction('settings', () => handlers.settings());
     menuAction('shortcuts', () => handlers.shortcuts());
+    menuAction('qr', () => handlers.qr());
+    menuAction('lock', () => handlers.lock());
     this.picker.append(...REACTIONS.map((reaction) => this.reactionButton(reaction)));
     must<HTMLElement>('[data-menu-reactions]').append(...REACTIONS.map((reaction) => this.reactionButton(reaction)));
     // A popover closes on a click elsewhere or on Escape, and focus returns to its button.
@@ -104,6 +112,7 @@ export class Controls {
       toggle(button, state.hand, t(state.hand ? 'room.lowerHand' : 'room.raiseHand'));
       button.classList.toggle('active', state.hand);
     }
+    toggle(must<HTMLButtonElement>('[data-menu=lock]'), state.locked, t(state.locked ? 'room.unlockRoom' : 'room.lockRoom'));
     const selfView = must<HTMLButtonElement>('[data-menu=self-view]');
     must<HTMLElement>('[data-label]', selfView).textContent = t(state.selfHidden ? 'room.showSelf' : 'room.hideSelf');
   }
@@ -120,7 +129,8 @@ export class Controls {
     if (open) this.closePopovers();
     popover.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
-    if (open) popover.querySelector<HTMLButtonElement>('button:not([hidden])')?.focus();
+    // The first button shown: some are hidden by the stylesheet (narrow screens only, owner only).
+    if (open) [...popover.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.getClientRects().length > 0)?.focus();
   }
 
   private reactionButton(reaction: Reaction): HTMLButtonElement {

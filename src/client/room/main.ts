@@ -1,5 +1,5 @@
 /** The room page: the pre-join screen, then the call, wired to the UI. */
-import type { RtcConfiguration } from '../../shared/api.ts';
+import type { Room, RtcConfiguration } from '../../shared/api.ts';
 import type { MessageKey } from '../../shared/i18n/index.ts';
 import { CloseCode, isBlank } from '../../shared/protocol.ts';
 import { ApiError, api } from '../common/api.ts';
@@ -15,9 +15,11 @@ import { ChatView } from './chat-view.ts';
 import { Controls } from './controls.ts';
 import { DevicePickers } from './device-pickers.ts';
 import { inCallMarker, joinRequested, mediaWarning, showMicrophoneLevel } from './lobby.ts';
+import { displayName } from './names.ts';
 import { Notices } from './notices.ts';
 import { PeopleView } from './people-view.ts';
 import { ReactionLayer } from './reactions.ts';
+import { RingResults } from './ring-results.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { SidePanel } from './side-panel.ts';
 import { Stage } from './stage.ts';
@@ -26,11 +28,15 @@ import { Tile, type TileState } from './tile.ts';
 const body = document.body;
 const roomId = body.dataset.roomId ?? '';
 const username = body.dataset.username ?? '';
+const userId = body.dataset.userId ?? '';
 const rtcConfig = JSON.parse(body.dataset.rtcConfig ?? '{}') as RtcConfiguration;
 /** How long to keep trying to reach the server before the call is over, in milliseconds. */
 const callLostAfterMs = Number(body.dataset.callLostMs) || 60_000;
 const uploadBudgetBps = (Number(body.dataset.uploadBudgetKbps) || 2500) * 1000;
 const hasRelay = body.dataset.hasTurn === 'true';
+const isOwner = body.dataset.owner === 'true';
+/** A guest came through the owner's guest link: no account, this room only. */
+const isGuest = body.dataset.guest === 'true';
 const roomLink = `${location.origin}/room/${roomId}`;
 /** How often the speaking indicators are updated, in milliseconds. */
 const SPEAKING_POLL_MS = 200;
@@ -45,13 +51,19 @@ const closeMessages: Partial<Record<number, MessageKey>> = {
   [CloseCode.sessionEnded]: 'error.session-ended',
   [CloseCode.forbidden]: 'error.forbidden',
   [CloseCode.roomNotFound]: 'error.room-not-found',
+  [CloseCode.replaced]: 'room.replaced',
+  [CloseCode.removed]: 'room.removed',
+  [CloseCode.locked]: 'room.locked',
 };
+/** After these, "Rejoin" would not let me in (or would undo the owner's choice): it is not offered. */
+const noRejoin: ReadonlySet<number> = new Set([CloseCode.removed, CloseCode.locked, CloseCode.roomNotFound, CloseCode.forbidden]);
 
 const notices = new Notices(must('[data-status]'), must('[data-notices]'));
 const inCall = inCallMarker(roomId);
 
-function showEnded(message: string): void {
+function showEnded(message: string, canRejoin = true): void {
   notices.setStatus(null);
+  must<HTMLElement>('[data-action=rejoin]').hidden = !canRejoin;
   must<HTMLElement>('[data-left-message]').textContent = message;
   must<HTMLElement>('[data-left]').hidden = false;
   body.dataset.phase = 'ended';
@@ -84,16 +96,19 @@ async function start(): Promise<void> {
   must<HTMLElement>('[data-preview]').append(preview.element);
 
   const stage = new Stage({ stage: must('[data-stage]'), grid: must('[data-grid]'), spotlight: must('[data-spotlight]') }, { showStats: (id) => void showStats(id) });
-  const chatView = new ChatView(must<HTMLOListElement>('[data-messages]'), must<HTMLElement>('[data-empty=chat]'), username);
+  const chatView = new ChatView(must<HTMLOListElement>('[data-messages]'), must<HTMLElement>('[data-empty=chat]'), { userId, name: username });
   const panel = new SidePanel();
-  const people = new PeopleView(must<HTMLUListElement>('[data-people]'), { verify: (peerId) => void showVerification(peerId) });
+  const people = new PeopleView(must<HTMLUListElement>('[data-people]'), {
+    verify: (peerId) => void showVerification(peerId),
+    ...(isOwner ? { moderate } : {}),
+  });
   const reactions = new ReactionLayer(must('[data-reactions-layer]'));
   const speakerChoice = () => rememberedDevices().audiooutput;
 
   const peerTiles = (peer: RemotePeer) => {
-    stage.upsert(tileState({ id: peer.peerId, kind: 'camera', self: false, name: peer.username, stream: peer.camera, media: peer.media, link: peer.link, stats: peer.stats }));
+    stage.upsert(tileState({ id: peer.peerId, kind: 'camera', self: false, name: displayName(peer), stream: peer.camera, media: peer.media, link: peer.link, stats: peer.stats }));
     const screenId = `${peer.peerId}:screen`;
-    if (peer.screen) stage.upsert(tileState({ id: screenId, kind: 'screen', self: false, name: peer.username, stream: peer.screen, media: peer.media }));
+    if (peer.screen) stage.upsert(tileState({ id: screenId, kind: 'screen', self: false, name: displayName(peer), stream: peer.screen, media: peer.media }));
     else stage.remove(screenId);
     const video = stage.tile(peer.peerId)?.video;
     if (video) void useSpeaker(video, speakerChoice());
@@ -126,9 +141,13 @@ async function start(): Promise<void> {
     },
     settings: () => must<HTMLDialogElement>('[data-settings]').showModal(),
     shortcuts: () => must<HTMLDialogElement>('[data-shortcuts]').showModal(),
+    // The QR code's encoder is loaded when first asked for: most calls never need it.
+    qr: () => void import('../common/qr.ts').then(({ showQrDialog }) => showQrDialog(must('.room-name').textContent ?? '', roomLink)),
+    lock: () => void toggleLock(),
     leave: () => {
       inCall.set(false);
       call.leave();
+      ringResults.close();
       local.stopAll();
       stage.clearRemote();
       showEnded(t('room.left'));
@@ -144,7 +163,29 @@ async function start(): Promise<void> {
       canShare: LocalTracks.canShareScreen(),
       hand: call.mediaState.hand === true,
       selfHidden: stage.selfHidden,
+      locked: body.dataset.locked === 'true',
     });
+
+  /** The owner's controls on someone in the call (the server checks it is the owner asking). */
+  function moderate(action: 'mute' | 'remove', peer: RemotePeer): void {
+    if (action === 'remove' && !window.confirm(t('room.removeConfirm', { name: displayName(peer) }))) return;
+    if (!call.moderate(action, peer.peerId)) {
+      notices.show(t('room.reconnecting'), 'warning');
+      return;
+    }
+    if (action === 'mute') notices.show(t('room.youMuted', { name: displayName(peer) }));
+  }
+
+  async function toggleLock(): Promise<void> {
+    try {
+      const room = await api<Room>('PATCH', `/api/rooms/${roomId}`, { locked: body.dataset.locked !== 'true' });
+      body.dataset.locked = String(room.locked);
+      notices.show(t(room.locked ? 'room.roomLocked' : 'room.roomUnlocked'));
+      renderControls();
+    } catch (error) {
+      notices.show(error instanceof ApiError ? error.message : t('error.generic'), 'warning');
+    }
+  }
 
   async function toggleScreen(): Promise<void> {
     if (local.screen) {
@@ -163,8 +204,8 @@ async function start(): Promise<void> {
     const peer = call.remotePeers.find((p) => p.peerId === peerId);
     if (!peer) return;
     const dialog = must<HTMLDialogElement>('[data-verify-dialog]');
-    must<HTMLElement>('[data-verify-title]').textContent = t('room.verifyTitle', { name: peer.username });
-    must<HTMLElement>('[data-verify-explain]').textContent = t('room.verifyExplain', { name: peer.username });
+    must<HTMLElement>('[data-verify-title]').textContent = t('room.verifyTitle', { name: displayName(peer) });
+    must<HTMLElement>('[data-verify-explain]').textContent = t('room.verifyExplain', { name: displayName(peer) });
     const code = await call.verificationCode(peerId);
     const codeBox = must<HTMLElement>('[data-verify-code]');
     codeBox.textContent = code ?? t('room.verifyPending');
@@ -175,7 +216,7 @@ async function start(): Promise<void> {
   function showStats(id: string): void {
     const peer = call.remotePeers.find((p) => p.peerId === id);
     if (!peer) return;
-    must<HTMLElement>('[data-stats-title]').textContent = t('room.stats.details', { name: peer.username });
+    must<HTMLElement>('[data-stats-title]').textContent = t('room.stats.details', { name: displayName(peer) });
     const list = must<HTMLElement>('[data-stats-list]');
     const stats = peer.stats;
     const rows: Array<[MessageKey, string | null]> = stats
@@ -201,6 +242,7 @@ async function start(): Promise<void> {
   stage.onChange = () => {
     waiting.hidden = body.dataset.phase !== 'call' || call.remotePeers.length > 0;
   };
+  const ringResults = new RingResults((text) => notices.show(text));
   must<HTMLFormElement>('[data-send-link]').addEventListener('submit', async (event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
@@ -208,6 +250,7 @@ async function start(): Promise<void> {
     const invitee = input.value.trim();
     if (!invitee) return;
     try {
+      ringResults.listen();
       await api('POST', '/send_link', { room_id: roomId, username: invitee });
       input.value = '';
       notices.show(t('dashboard.inviteSent', { name: invitee }));
@@ -260,7 +303,12 @@ async function start(): Promise<void> {
     if (state.kind === 'closed' && state.reason !== 'left') {
       inCall.set(false);
       const key = closeMessages[state.code];
-      showEnded(key ? t(key, { capacity }) : t('error.protocol', { code: state.code }));
+      // A guest's session ends with the guest link (withdrawn or expired): there is no sign-in to go back to.
+      if (state.code === CloseCode.sessionEnded && isGuest) {
+        showEnded(t('error.guest-link-invalid'), false);
+        return;
+      }
+      showEnded(key ? t(key, { capacity }) : t('error.protocol', { code: state.code }), !noRejoin.has(state.code));
       if (state.code === CloseCode.sessionEnded) location.assign(`/?next=${encodeURIComponent(location.pathname)}`);
     }
   });
@@ -288,13 +336,13 @@ async function start(): Promise<void> {
   call.on('peer-joined', (peer) => {
     peerTiles(peer);
     renderPeople();
-    if (inTheCall) notices.show(t('room.joinedNotice', { name: peer.username }));
+    if (inTheCall) notices.show(t('room.joinedNotice', { name: displayName(peer) }));
   });
   const handsUp = new Set<string>();
   call.on('peer-updated', (peer) => {
     peerTiles(peer);
     renderPeople();
-    if (peer.media.hand && !handsUp.has(peer.peerId)) notices.show(t('room.handRaisedBy', { name: peer.username }));
+    if (peer.media.hand && !handsUp.has(peer.peerId)) notices.show(t('room.handRaisedBy', { name: displayName(peer) }));
     if (peer.media.hand) handsUp.add(peer.peerId);
     else handsUp.delete(peer.peerId);
   });
@@ -303,18 +351,26 @@ async function start(): Promise<void> {
     stage.remove(`${peer.peerId}:screen`);
     handsUp.delete(peer.peerId);
     renderPeople();
-    if (body.dataset.phase === 'call') notices.show(t('room.leftNotice', { name: peer.username }));
+    if (body.dataset.phase === 'call') notices.show(t('room.leftNotice', { name: displayName(peer) }));
   });
   call.on('reaction', ({ peerId, reaction }) => {
     const peer = call.remotePeers.find((p) => p.peerId === peerId);
-    if (peer) reactions.show(reaction, peer.username);
+    if (peer) reactions.show(reaction, displayName(peer));
   });
   call.on('chat', (message) => {
     const unseen = !panel.isShowing('chat') || document.hidden;
     chatView.showStored(message, unseen);
-    if (message.userId !== undefined && message.username !== username) panel.messageArrived();
+    if (message.userId !== userId) panel.messageArrived();
   });
   call.on('chat-pending', (pending) => chatView.showPending(pending));
+  call.on('chat-refused', ({ pending, code, retryAfterSeconds }) => {
+    chatView.showRefused(pending.clientId);
+    if (code === 'chat-quota') {
+      const time = new Date(Date.now() + (retryAfterSeconds ?? 0) * 1000).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
+      notices.show(t('error.chat-quota', { time }), 'warning');
+    } else notices.show(t('room.messageRefused'), 'warning');
+  });
+  call.on('muted-by', (by) => notices.show(t('room.mutedBy', { name: by }), 'warning'));
   call.on('error', (error) => {
     if (error.code === 'room-full') capacity = error.capacity ?? capacity;
   });

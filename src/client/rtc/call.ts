@@ -4,7 +4,7 @@
  * microphone, screen, raised hand). The UI talks to this typed API only and
  * never touches RTCPeerConnection.
  */
-import type { ChatMessage, MediaState, PeerInfo, Reaction, ServerMessage, ServerMessageOf, SignalPayload } from '../../shared/protocol.ts';
+import { ErrorCode, type ChatMessage, type MediaState, type PeerInfo, type Reaction, type ServerMessage, type ServerMessageOf, type SignalPayload } from '../../shared/protocol.ts';
 import { Emitter } from '../common/emitter.ts';
 import { senderLimits, WEAK_READINGS, weakLink } from './bandwidth.ts';
 import { ChatLog, type PendingMessage } from './chat-log.ts';
@@ -43,6 +43,8 @@ const HISTORY_RETRY_MS = 1000;
 const MAX_QUEUED_SIGNALS = 500;
 /** How often each link's statistics are read (quality, route, bitrates), in milliseconds. */
 const STATS_INTERVAL_MS = 2000;
+/** Chat errors that sending again cannot fix (a rate limit or a database hiccup can be: those are resent). */
+const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([ErrorCode.chatQuota, ErrorCode.badMessage]);
 
 type CallEvents = {
   signaling: SignalingState;
@@ -60,6 +62,10 @@ type CallEvents = {
   /** One of my messages waiting for the server's acknowledgement. */
   'chat-pending': PendingMessage;
   'chat-acked': { clientId: string; seq: number };
+  /** One of my messages the server refused for good: it is no longer resent. */
+  'chat-refused': { pending: PendingMessage; code: string; retryAfterSeconds?: number };
+  /** The room's owner muted my microphone. */
+  'muted-by': string;
   /** An error frame from the server (`capacity` is set with `room-full`). */
   error: ServerMessageOf<'error'>;
   /** The server stayed unreachable too long: the call is over. */
@@ -171,6 +177,11 @@ export class Call extends Emitter<CallEvents> {
   /** Sends a reaction to the others; false when it could not be sent now. */
   react(reaction: Reaction): boolean {
     return this.signaling.send({ type: 'reaction', reaction });
+  }
+
+  /** The owner's controls: ask someone to mute, or take them out of the call and the room. */
+  moderate(action: 'mute' | 'remove', peerId: string): boolean {
+    return this.signaling.send({ type: 'moderate', action, peerId });
   }
 
   /** Queues a chat message; it is sent now if connected, and again on every reconnect until acknowledged. */
@@ -289,7 +300,13 @@ export class Call extends Emitter<CallEvents> {
         return;
       case 'history':
         this.historyRequested = false;
+        this.chat.keptFrom(message.firstSeq);
         this.addChat(message.messages, !message.complete);
+        return;
+      case 'mute-request':
+        // Muting is done here, by my page: the owner cannot reach my microphone. Unmuting stays my choice.
+        this.setAudio(false);
+        this.emit('muted-by', message.by);
         return;
       case 'chat-ack':
         this.chat.acknowledge(message.clientId);
@@ -300,6 +317,10 @@ export class Call extends Emitter<CallEvents> {
           // The server could not read the history just now: ask again shortly.
           this.historyRequested = false;
           window.setTimeout(() => this.addChat([]), HISTORY_RETRY_MS);
+        }
+        if (message.ref === 'chat' && message.clientId && REFUSED_FOR_GOOD.has(message.code)) {
+          const pending = this.chat.drop(message.clientId);
+          if (pending) this.emit('chat-refused', { pending, code: message.code, retryAfterSeconds: message.retryAfterSeconds });
         }
         this.emit('error', message);
         return;
@@ -330,6 +351,7 @@ export class Call extends Emitter<CallEvents> {
     }
     this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
     this.chat.startAt(message.history);
+    this.chat.keptFrom(message.firstSeq);
     this.historyRequested = false;
     this.addChat(message.history, !message.historyComplete);
     const queued = this.queuedSignals;

@@ -53,6 +53,16 @@ export class ChatLog {
     if (this.contiguous === undefined) this.contiguous = (history[0]?.seq ?? 1) - 1;
   }
 
+  /**
+   * The room keeps nothing before `firstSeq` (its retention setting removed
+   * older messages): those are not missing, so they are not asked for again.
+   */
+  keptFrom(firstSeq: number | undefined): void {
+    if (!firstSeq || this.contiguous === undefined || this.contiguous >= firstSeq - 1) return;
+    this.contiguous = firstSeq - 1;
+    while (this.bySeq.has(this.contiguous + 1)) this.contiguous += 1;
+  }
+
   /** Records a stored message; false when it was already known. */
   add(message: ChatMessage): boolean {
     if (this.bySeq.has(message.seq)) return false;
@@ -76,6 +86,13 @@ export class ChatLog {
 
   acknowledge(clientId: string): void {
     if (this.outbox.delete(clientId)) this.save();
+  }
+
+  /** Gives up on a message the server refused for good (the daily allowance, an invalid text). */
+  drop(clientId: string): PendingMessage | undefined {
+    const pending = this.outbox.get(clientId);
+    this.acknowledge(clientId);
+    return pending;
   }
 
   pending(): PendingMessage[] {

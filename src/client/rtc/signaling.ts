@@ -32,6 +32,9 @@ const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.forbidden,
   CloseCode.roomNotFound,
   CloseCode.roomFull,
+  CloseCode.locked,
+  // The owner took me out: coming back on my own would undo it.
+  CloseCode.removed,
   // Another connection of ours took this seat over: coming back would take it back, forever.
   CloseCode.replaced,
 ]);

@@ -186,7 +186,7 @@ export class SignalingConnection {
 
     const claim = message.resume;
     const resumed = claim !== undefined && resumeTokens.verify(claim.token, room.id, this.user.id, claim.peerId);
-    const peer: PeerInfo = { peerId: resumed ? claim.peerId : randomId(), userId: this.user.id, username: this.user.username, media: message.media };
+    const peer: PeerInfo = { peerId: resumed ? claim.peerId : randomId(), userId: this.user.id, username: this.user.username, media: message.media, ...(this.user.guestRoomId ? { guest: true } : {}) };
     const entered = await hub.enter(room, peer, this.socket, resumed);
     if (entered === 'full') {
       this.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join', { capacity: room.capacity });
@@ -239,7 +239,7 @@ export class SignalingConnection {
       }
       const room = await rooms.find(roomId);
       if (room?.locked && !(await rooms.isMember(roomId, this.user.id))) {
-        this.close(CloseCode.forbidden, 'room locked');
+        this.close(CloseCode.locked, 'room locked');
         return false;
       }
       if (room) await rooms.addMember(roomId, this.user.id);

@@ -85,7 +85,7 @@ export const handlers: HandlerMap = {
     }
     let stored;
     try {
-      stored = await chat.append({ roomId, userId: call.user.id, username: call.user.username, clientId: message.clientId, text: message.text });
+      stored = await chat.append({ roomId, userId: call.user.id, username: call.user.username, guest: Boolean(call.user.guestRoomId), clientId: message.clientId, text: message.text });
     } catch (error) {
       // A stalled or restarting database is expected now and then; the client resends.
       log[isUnavailable(error) ? 'warn' : 'error']({ err: error, roomId }, 'chat message not stored');

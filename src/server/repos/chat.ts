@@ -10,6 +10,8 @@ export interface NewChatMessage {
   userId: string;
   /** The sender's name, as shown with the message. */
   username: string;
+  /** The sender came through a guest link. */
+  guest?: boolean;
   clientId: string;
   text: string;
 }
@@ -75,9 +77,13 @@ const toMessage = (input: NewChatMessage, seq: number, text: string, sentAt: num
   clientId: input.clientId,
   userId: input.userId,
   username: input.username,
+  ...(input.guest ? { guest: true } : {}),
   text,
   sentAt,
 });
+
+type ChatRow = Omit<ChatMessage, 'guest'> & { guestRoomId: string | null };
+const fromRow = ({ guestRoomId, ...message }: ChatRow): ChatMessage => (guestRoomId === null ? message : { ...message, guest: true });
 
 /** The driver under Kysely that the append fast path uses: one of the two. */
 export type ChatDriver = { sqlite: SQLiteDatabase } | { pgPool: Pool };
@@ -97,6 +103,7 @@ export function createChatRepo(db: Db, driver: ChatDriver) {
         'chat_messages.client_id as clientId',
         'chat_messages.user_id as userId',
         'users.username as username',
+        'users.guest_room_id as guestRoomId',
         'chat_messages.text as text',
         'chat_messages.created_at as sentAt',
       ]);
@@ -144,17 +151,18 @@ export function createChatRepo(db: Db, driver: ChatDriver) {
     /** The newest `limit` messages, oldest first: what a newcomer sees. */
     async latest(roomId: string, limit: number): Promise<ChatMessage[]> {
       const rows = await select(db).where('chat_messages.room_id', '=', roomId).orderBy('chat_messages.seq', 'desc').limit(limit).execute();
-      return rows.reverse();
+      return rows.reverse().map(fromRow);
     },
 
     /** Up to `limit` messages right after `afterSeq`, oldest first: the next page for someone catching up. */
     async after(roomId: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
-      return select(db)
+      const rows = await select(db)
         .where('chat_messages.room_id', '=', roomId)
         .where('chat_messages.seq', '>', afterSeq)
         .orderBy('chat_messages.seq', 'asc')
         .limit(limit)
         .execute();
+      return rows.map(fromRow);
     },
   };
 }

@@ -77,6 +77,7 @@ export function invitationRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const session = await ctx.auth.requireSession(request);
         const settled = await ctx.invitations.settle(request.params.id, session.user.id, answer === 'accept');
         if (!settled) throw new HttpError(404, ApiErrorCode.notFound, 'no such invitation');
+        await ctx.ringer.answerRoom(settled.roomId, session.user.id, answer === 'accept').catch((err: unknown) => request.log.warn({ err }, 'ringing call not ended'));
         // My other pages update their lists.
         await ctx.bus.publishUser(session.user.id, { type: 'rooms-changed' }).catch(() => undefined);
         return reply.status(204).send(null);

@@ -55,6 +55,13 @@ export function createRinger(ctx: { rings: RingsRepo; bus: Bus; ringMs: number }
       return end(id, accept ? 'accepted' : 'declined');
     },
 
+    /** Answering a room's invitation some other way (its card) answers the calls ringing about it too. */
+    async answerRoom(roomId: string, userId: string, accept: boolean): Promise<void> {
+      for (const ring of await ctx.rings.ringingFor(userId)) {
+        if (ring.roomId === roomId) await end(ring.id, accept ? 'accepted' : 'declined');
+      }
+    },
+
     close(): void {
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
