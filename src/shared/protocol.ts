@@ -7,6 +7,7 @@
  */
 // zod/mini: the same validation at a fraction of the bundle size (the room page loads this).
 import * as z from 'zod/mini';
+import { isBlank } from './blank.ts';
 import { CHAT_TEXT_MAX_CHARS, SDP_MAX_CHARS } from './limits.ts';
 
 /** Bumped on any incompatible change; the server refuses other versions. */
@@ -113,18 +114,6 @@ export const SignalPayload = z.discriminatedUnion('kind', [
 export type SignalPayload = z.infer<typeof SignalPayload>;
 export type SignalCandidate = Extract<SignalPayload, { kind: 'candidate' }>['candidate'];
 
-/**
- * Characters that draw nothing: spaces, format and control characters
- * (zero-width joiners, bidi marks), combining marks on their own, and the
- * letters that are blank by design (Hangul fillers, the blank Braille
- * pattern, the Mongolian vowel separator).
- */
-const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Cc}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800\u180E]/gu;
-
-/** Whether a text shows anything at all: a message of invisible characters only is blank. */
-export function isBlank(text: string): boolean {
-  return text.replace(INVISIBLE, '').length === 0;
-}
 
 const ChatText = z.string().check(
   z.refine((text) => !isBlank(text), 'empty'),

@@ -1,5 +1,5 @@
 /** A guest link's page: a display name, then straight into the room's call. */
-import { isBlank } from '../../shared/protocol.ts';
+import { isBlank } from '../../shared/blank.ts';
 import { api, ApiError } from '../common/api.ts';
 import { must } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';

@@ -1,7 +1,8 @@
 /** The room page: the pre-join screen, then the call, wired to the UI. */
 import type { Room, RtcConfiguration } from '../../shared/api.ts';
 import type { MessageKey } from '../../shared/i18n/index.ts';
-import { CloseCode, isBlank } from '../../shared/protocol.ts';
+import { isBlank } from '../../shared/blank.ts';
+import { CloseCode } from '../../shared/protocol.ts';
 import { ApiError, api } from '../common/api.ts';
 import { copyText, must } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';

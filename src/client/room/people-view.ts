@@ -1,7 +1,7 @@
 /**
  * The people in the call, me first: microphone, camera, hand and the link to
  * each, and a way to verify the encryption with them. The room's owner also
- * has, behind each person's menu button, "ask to mute" and "remove".
+ * has, behind each person's menu button, "mute" and "remove".
  */
 import type { MediaState } from '../../shared/protocol.ts';
 import { el } from '../common/dom.ts';
@@ -23,6 +23,8 @@ export class PeopleView {
   private shown = '';
   /** The person whose owner's menu is open, kept across rebuilds. */
   private menuFor: string | null = null;
+  /** What was last shown, to show it again with a menu opened or closed. */
+  private lastRender: { self: { name: string; media: MediaState }; peers: RemotePeer[] } | undefined;
 
   constructor(list: HTMLUListElement, actions: PeopleActions) {
     this.list = list;
@@ -42,8 +44,6 @@ export class PeopleView {
     if (focused) this.list.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
     this.lastRender = { self, peers };
   }
-
-  private lastRender: { self: { name: string; media: MediaState }; peers: RemotePeer[] } | undefined;
 
   private toggleMenu(peerId: string): void {
     this.menuFor = this.menuFor === peerId ? null : peerId;
