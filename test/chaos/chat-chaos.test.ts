@@ -49,11 +49,10 @@ class ChaosClient {
   socket: WebSocket | undefined;
   origin = '';
   joined = false;
-  private historyRequested = false;
   private stopped = false;
   acked = new Map<string, number>();
   /** What the faults did to this client, reported at the end. */
-  readonly stats = { connections: 0, refusedChats: 0, historyRequests: 0 };
+  readonly stats = { connections: 0, refusedChats: 0, historyRequests: 0, errors: {} as Record<string, number> };
 
   readonly name: string;
   private readonly cookie: string;
@@ -100,7 +99,10 @@ class ChaosClient {
   }
 
   /** Resends what was not acknowledged, as the browser's Call does every few seconds. */
-  readonly resender = setInterval(() => this.flush(3000), 3000);
+  readonly resender = setInterval(() => {
+    this.flush(3000);
+    this.fetchMissing();
+  }, 3000);
 
   stop(): void {
     this.stopped = true;
@@ -128,20 +130,21 @@ class ChaosClient {
       case 'joined':
         this.joined = true;
         this.log.startAt(message.history);
-        this.historyRequested = false;
-        this.add(message.history, !message.historyComplete);
+        this.log.historyAnswered(!message.historyComplete);
+        this.add(message.history);
         this.flush(0);
         return;
       case 'chat':
         return this.add([message.message]);
       case 'history':
-        this.historyRequested = false;
-        return this.add(message.messages, !message.complete);
+        this.log.historyAnswered(!message.complete);
+        return this.add(message.messages);
       case 'chat-ack':
         this.log.acknowledge(message.clientId);
         this.acked.set(message.clientId, message.seq);
         return;
       case 'error':
+        this.stats.errors[`${message.code}/${message.ref ?? ''}`] = (this.stats.errors[`${message.code}/${message.ref ?? ''}`] ?? 0) + 1;
         // Not stored (database stalled): the outbox keeps it; resend shortly.
         if (message.code === 'chat-unavailable' && message.clientId) {
           this.stats.refusedChats += 1;
@@ -150,8 +153,9 @@ class ChaosClient {
         }
         // The history could not be read (database stalled): ask again shortly.
         if (message.ref === 'history') {
-          this.historyRequested = false;
-          setTimeout(() => this.add([]), 200);
+          const retryMs = message.retryAfterSeconds ? message.retryAfterSeconds * 1000 : 1000;
+          this.log.historyRefused(retryMs);
+          setTimeout(() => this.fetchMissing(), retryMs);
         }
         return;
       default:
@@ -159,13 +163,17 @@ class ChaosClient {
     }
   }
 
-  private add(messages: Parameters<ChatLog['add']>[0][], more = false): void {
+  private add(messages: Parameters<ChatLog['add']>[0][]): void {
     for (const message of messages) this.log.add(message);
-    if ((more || this.log.hasGap) && !this.historyRequested && this.joined) {
-      this.historyRequested = true;
-      this.stats.historyRequests += 1;
-      this.send({ type: 'history', afterSeq: this.log.contiguousSeq });
-    }
+    this.fetchMissing();
+  }
+
+  private fetchMissing(): void {
+    const afterSeq = this.log.historyToFetch();
+    if (afterSeq === undefined || !this.joined || this.socket?.readyState !== WebSocket.OPEN) return;
+    this.stats.historyRequests += 1;
+    this.send({ type: 'history', afterSeq });
+    this.log.historyAsked();
   }
 }
 
@@ -218,6 +226,8 @@ test(`chat under chaos keeps every message exactly once, in order (seed ${SEED})
   const roomId = (await users[0]!.post('/api/rooms', { name: 'Chaos' })).body.id as string;
   const clients = users.map((u, i) => new ChaosClient(`c${i}`, u.cookie, roomId, origins));
   clients.forEach((c) => c.connect());
+  // Stopped however the test ends: a client left reconnecting would keep the process alive.
+  t.after(() => clients.forEach((c) => c.stop()));
 
   const faults = (async () => {
     const at = (fraction: number) => delay(SEND_PHASE_MS * fraction * (0.9 + random() * 0.2));

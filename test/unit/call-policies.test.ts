@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { bestGrid } from '../../src/client/room/layout.ts';
 import { AUDIO_BPS, MAX_CAMERA_BPS, MIN_CAMERA_BPS, WEAK_RETRY_MS, senderLimits, weakLink } from '../../src/client/rtc/bandwidth.ts';
 import { fingerprintsOf, verificationCode } from '../../src/client/rtc/verification.ts';
-import { ChatLog } from '../../src/client/rtc/chat-log.ts';
+import { ChatLog, HISTORY_ANSWER_TIMEOUT_MS } from '../../src/client/rtc/chat-log.ts';
 
 const WIDE = 16 / 9;
 
@@ -97,4 +97,30 @@ test('the chat log does not ask again for messages the room no longer keeps', ()
   const pending = log.queue('over the allowance');
   assert.equal(log.drop(pending.clientId)?.text, 'over the allowance');
   assert.deepEqual(log.pending(), [], 'a refused message is not resent');
+});
+
+test('the chat log asks for missing messages one request at a time, and again when the answer is lost', () => {
+  const message = (seq: number) => ({ seq, clientId: `c${seq}`, userId: 'u', username: 'u', text: String(seq), sentAt: seq });
+  const log = new ChatLog('outbox:history-test');
+  log.startAt([message(1)]);
+  log.add(message(1));
+  assert.equal(log.historyToFetch(0), undefined, 'nothing missing');
+  log.add(message(5));
+  assert.equal(log.historyToFetch(0), 1, 'a gap: ask from what is contiguous');
+  log.historyAsked(0);
+  assert.equal(log.historyToFetch(HISTORY_ANSWER_TIMEOUT_MS - 1), undefined, 'one request in flight');
+  // The request (or its answer) vanished: the server dropped it over its rate limit.
+  assert.equal(log.historyToFetch(HISTORY_ANSWER_TIMEOUT_MS), 1, 'asked again once it is overdue');
+  const t = HISTORY_ANSWER_TIMEOUT_MS;
+  log.historyAsked(t);
+  log.historyRefused(1000, t + 10);
+  assert.equal(log.historyToFetch(t + 999), undefined, 'refused: not again before the retry time');
+  assert.equal(log.historyToFetch(t + 1010), 1, 'then asked again');
+  log.historyAsked(t + 1010);
+  // A page that fills the gap but says more follows: keep asking from its end.
+  log.historyAnswered(true);
+  [2, 3, 4].forEach((seq) => log.add(message(seq)));
+  assert.equal(log.historyToFetch(t + 1010), 5);
+  log.historyAnswered(false);
+  assert.equal(log.historyToFetch(t + 1010), undefined, 'the last page: done');
 });

@@ -108,8 +108,6 @@ export class Call extends Emitter<CallEvents> {
   private media: MediaState;
   private queuedSignals: Array<{ to: string; payload: SignalPayload }> = [];
   private lostTimer: number | undefined;
-  /** A `history` request is in flight: one at a time. */
-  private historyRequested = false;
   private resendTimer: number | undefined;
   private statsTimer: number | undefined;
   private cameraPaused = false;
@@ -148,7 +146,10 @@ export class Call extends Emitter<CallEvents> {
       lastSeq: this.chat.contiguousSeq,
       ...(this.resumeToken ? { resume: { peerId: this.selfId, token: this.resumeToken } } : {}),
     }));
-    this.resendTimer = window.setInterval(() => this.flushOutbox(CHAT_RESEND_AFTER_MS), CHAT_RESEND_AFTER_MS);
+    this.resendTimer = window.setInterval(() => {
+      this.flushOutbox(CHAT_RESEND_AFTER_MS);
+      this.fetchMissingChat();
+    }, CHAT_RESEND_AFTER_MS);
     this.statsTimer = window.setInterval(() => void this.readStats(), STATS_INTERVAL_MS);
   }
 
@@ -299,9 +300,9 @@ export class Call extends Emitter<CallEvents> {
         this.addChat([message.message]);
         return;
       case 'history':
-        this.historyRequested = false;
+        this.chat.historyAnswered(!message.complete);
         this.chat.keptFrom(message.firstSeq);
-        this.addChat(message.messages, !message.complete);
+        this.addChat(message.messages);
         return;
       case 'mute-request':
         // Muting is done here, by my page: the owner cannot reach my microphone. Unmuting stays my choice.
@@ -315,8 +316,9 @@ export class Call extends Emitter<CallEvents> {
       case 'error':
         if (message.ref === 'history') {
           // The server could not read the history just now: ask again shortly.
-          this.historyRequested = false;
-          window.setTimeout(() => this.addChat([]), HISTORY_RETRY_MS);
+          const retryMs = message.retryAfterSeconds ? message.retryAfterSeconds * 1000 : HISTORY_RETRY_MS;
+          this.chat.historyRefused(retryMs);
+          window.setTimeout(() => this.fetchMissingChat(), retryMs);
         }
         if (message.ref === 'chat' && message.clientId && REFUSED_FOR_GOOD.has(message.code)) {
           const pending = this.chat.drop(message.clientId);
@@ -352,8 +354,8 @@ export class Call extends Emitter<CallEvents> {
     this.emit('joined', { selfId: message.selfId, roomName: message.roomName, capacity: message.capacity });
     this.chat.startAt(message.history);
     this.chat.keptFrom(message.firstSeq);
-    this.historyRequested = false;
-    this.addChat(message.history, !message.historyComplete);
+    this.chat.historyAnswered(!message.historyComplete);
+    this.addChat(message.history);
     const queued = this.queuedSignals;
     this.queuedSignals = [];
     for (const { to, payload } of queued) this.sendSignal(to, payload);
@@ -408,12 +410,16 @@ export class Call extends Emitter<CallEvents> {
     peer.info.screen = screen;
   }
 
-  /** Shows new messages; asks for the missing ones when there is a gap or more to come. */
-  private addChat(messages: ChatMessage[], more = false): void {
+  /** Shows new messages, and asks for any that are missing. */
+  private addChat(messages: ChatMessage[]): void {
     for (const message of messages) if (this.chat.add(message)) this.emit('chat', message);
-    if ((more || this.chat.hasGap) && !this.historyRequested) {
-      this.historyRequested = this.signaling.send({ type: 'history', afterSeq: this.chat.contiguousSeq });
-    }
+    this.fetchMissingChat();
+  }
+
+  /** Asks for missing messages (a gap, or more to come), one request at a time. */
+  private fetchMissingChat(): void {
+    const afterSeq = this.chat.historyToFetch();
+    if (afterSeq !== undefined && this.signaling.send({ type: 'history', afterSeq })) this.chat.historyAsked();
   }
 
   /**

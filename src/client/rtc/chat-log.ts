@@ -10,6 +10,13 @@
  */
 import type { ChatMessage } from '../../shared/protocol.ts';
 
+/**
+ * A `history` request unanswered for this long, in milliseconds, counts as
+ * lost and is asked again: the server drops frames over its rate limit, and
+ * an answer can die with a connection.
+ */
+export const HISTORY_ANSWER_TIMEOUT_MS = 5000;
+
 export interface PendingMessage {
   clientId: string;
   text: string;
@@ -23,6 +30,10 @@ export class ChatLog {
   private readonly outbox = new Map<string, PendingMessage>();
   private contiguous: number | undefined;
   private maxSeq = 0;
+  /** No `history` request before this time: one is in flight, or the server said to wait. */
+  private historyWaitUntil = 0;
+  /** The last page of history said more follows. */
+  private moreToFetch = false;
 
   private readonly storageKey: string;
   constructor(storageKey: string) {
@@ -71,6 +82,31 @@ export class ChatLog {
     this.contiguous ??= message.seq - 1;
     while (this.bySeq.has(this.contiguous + 1)) this.contiguous += 1;
     return true;
+  }
+
+  /**
+   * Where the next `history` request should start, when messages are missing
+   * (a gap, or a page that said more follows) and no request is in flight;
+   * undefined when there is nothing to ask for now.
+   */
+  historyToFetch(now = Date.now()): number | undefined {
+    if (!this.moreToFetch && !this.hasGap) return undefined;
+    return now < this.historyWaitUntil ? undefined : this.contiguousSeq;
+  }
+
+  historyAsked(now = Date.now()): void {
+    this.historyWaitUntil = now + HISTORY_ANSWER_TIMEOUT_MS;
+  }
+
+  /** A page of history arrived (with the join, or answering `history`); `more`: it is not the last. */
+  historyAnswered(more: boolean): void {
+    this.historyWaitUntil = 0;
+    this.moreToFetch = more;
+  }
+
+  /** The server could not answer (database busy, rate limit): ask again after `retryMs`, not sooner. */
+  historyRefused(retryMs: number, now = Date.now()): void {
+    this.historyWaitUntil = now + retryMs;
   }
 
   get(seq: number): ChatMessage | undefined {
