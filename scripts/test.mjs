@@ -3,19 +3,22 @@
 // PostgreSQL when TEST_DATABASE_URL names a server, the chat chaos test
 // (two server processes, faults injected), then the browser end-to-end tests
 // in a loopback-only network namespace. Stops at the first
-// failing stage.
-import { spawnSync } from 'node:child_process';
+// failing stage, and stops a stage that overruns its time bound: a hung
+// stage fails with its name instead of running until CI gives up.
+import { spawn } from 'node:child_process';
 
+const minutes = (n) => n * 60_000;
+// [name, command, time bound (about three times a normal run), extra environment]
 const stages = [
-  ['type check', ['npx', 'tsc', '-p', '.']],
-  ['build', ['node', 'scripts/build.mjs']],
-  ['unit tests', ['npm', 'run', '--silent', 'test:unit']],
-  ['integration tests on SQLite', ['npm', 'run', '--silent', 'test:integration'], { TEST_DATABASE_URL: '' }],
+  ['type check', ['npx', 'tsc', '-p', '.'], minutes(5)],
+  ['build', ['node', 'scripts/build.mjs'], minutes(5)],
+  ['unit tests', ['npm', 'run', '--silent', 'test:unit'], minutes(5)],
+  ['integration tests on SQLite', ['npm', 'run', '--silent', 'test:integration'], minutes(10), { TEST_DATABASE_URL: '' }],
   ...(process.env.TEST_DATABASE_URL
-    ? [['integration tests on PostgreSQL', ['npm', 'run', '--silent', 'test:integration']]]
+    ? [['integration tests on PostgreSQL', ['npm', 'run', '--silent', 'test:integration'], minutes(10)]]
     : []),
-  ['chat chaos test', ['npm', 'run', '--silent', 'test:chaos']],
-  ['browser end-to-end tests', ['npm', 'run', '--silent', 'test:e2e']],
+  ['chat chaos test', ['npm', 'run', '--silent', 'test:chaos'], minutes(6)],
+  ['browser end-to-end tests', ['npm', 'run', '--silent', 'test:e2e'], minutes(30)],
 ];
 if (!process.env.TEST_DATABASE_URL) {
   console.log('TEST_DATABASE_URL is not set: the integration tests run on SQLite only.');
@@ -24,11 +27,37 @@ if (!process.env.TEST_REDIS_URL) {
   console.log('TEST_REDIS_URL is not set: the multi-instance (Redis) tests are skipped.');
 }
 
-for (const [name, [command, ...args], env = {}] of stages) {
+let current;
+// The stage has its own process group, so Ctrl-C (or CI's stop) is passed on.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (current) process.kill(-current.pid, 'SIGKILL');
+    process.exit(1);
+  });
+}
+
+/** Runs one stage in its own process group, so an overrun kills all it started. */
+function run(command, args, timeout, env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, detached: true });
+    current = child;
+    const timer = setTimeout(() => {
+      process.kill(-child.pid, 'SIGKILL');
+      resolve(`did not finish within ${timeout / 60_000} minutes`);
+    }, timeout);
+    child.on('error', (error) => resolve(error.message));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? undefined : `exit ${code ?? signal}`);
+    });
+  });
+}
+
+for (const [name, [command, ...args], timeout, env = {}] of stages) {
   console.log(`\n== ${name} ==`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  if (result.status !== 0) {
-    console.error(`\n${name} failed (exit ${result.status ?? result.signal})`);
+  const failure = await run(command, args, timeout, env);
+  if (failure) {
+    console.error(`\n${name} failed (${failure})`);
     process.exit(1);
   }
 }
