@@ -53,9 +53,16 @@ test("each sender's share of the upload budget falls as the room fills, and a sh
 
 test('a weak link goes audio-only after three weak readings, and tries video again after a while', () => {
   const now = 1_000_000;
-  assert.equal(weakLink([90_000, 80_000], null, now), false, 'two readings are not enough');
-  assert.equal(weakLink([500_000, 90_000, 80_000, 70_000], null, now), true);
-  assert.equal(weakLink([90_000, 500_000, 80_000], null, now), false, 'one good reading resets it');
+  const held = (estimateBps: number) => ({ estimateBps, limitedByBandwidth: true });
+  assert.equal(weakLink([held(90_000), held(80_000)], null, now), false, 'two readings are not enough');
+  assert.equal(weakLink([held(500_000), held(90_000), held(80_000), held(70_000)], null, now), true);
+  assert.equal(weakLink([held(90_000), held(500_000), held(80_000)], null, now), false, 'one good reading resets it');
+  // A still or small picture sends little, so the browser estimates little: not weak while the video is not held back.
+  const free = (estimateBps: number) => ({ estimateBps, limitedByBandwidth: false });
+  assert.equal(weakLink([free(90_000), free(80_000), free(70_000)], null, now), false, 'low estimate, video not held back');
+  assert.equal(weakLink([held(90_000), free(80_000), held(70_000)], null, now), false);
+  const unsaid = (estimateBps: number) => ({ estimateBps, limitedByBandwidth: null });
+  assert.equal(weakLink([unsaid(90_000), unsaid(80_000), unsaid(70_000)], null, now), true, 'where the browser does not say, the estimate decides');
   assert.equal(weakLink([], now - 1000, now), true, 'stays audio-only for a while');
   assert.equal(weakLink([], now - WEAK_RETRY_MS, now), false, 'then video is tried again');
   assert.equal(senderLimits(1, 2_500_000, false, true).camera.active, false);

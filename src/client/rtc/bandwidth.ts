@@ -55,13 +55,27 @@ export const WEAK_READINGS = 3;
 /** A paused camera is tried again after this long, in milliseconds: with only audio flowing, the browser's estimate cannot tell whether the link got better. */
 export const WEAK_RETRY_MS = 30_000;
 
+/** One look at the link to a peer, from `getStats()`. */
+export interface LinkReading {
+  /** The browser's estimate of what it could send (`availableOutgoingBitrate`), in bits per second. */
+  estimateBps: number;
+  /** Whether that estimate holds my video back (`qualityLimitationReason` 'bandwidth'); null where the browser does not say. */
+  limitedByBandwidth: boolean | null;
+}
+
 /**
- * Whether the link to one peer should go audio-only now, from the browser's
- * recent estimates of the bitrate it could send (`availableOutgoingBitrate`,
- * newest last) and when it went audio-only (null: it has not).
+ * A weak reading: a low estimate that holds the video back. A low estimate
+ * alone proves nothing: the browser estimates little beyond what it sends,
+ * so a small or still picture reads low on a good link.
  */
-export function weakLink(estimatesBps: readonly number[], audioOnlySince: number | null, now: number): boolean {
+const isWeak = (reading: LinkReading) => reading.estimateBps < WEAK_LINK_BPS && reading.limitedByBandwidth !== false;
+
+/**
+ * Whether the link to one peer should go audio-only now, from its recent
+ * readings (newest last) and when it went audio-only (null: it has not).
+ */
+export function weakLink(readings: readonly LinkReading[], audioOnlySince: number | null, now: number): boolean {
   if (audioOnlySince !== null) return now - audioOnlySince < WEAK_RETRY_MS;
-  const recent = estimatesBps.slice(-WEAK_READINGS);
-  return recent.length === WEAK_READINGS && recent.every((bps) => bps < WEAK_LINK_BPS);
+  const recent = readings.slice(-WEAK_READINGS);
+  return recent.length === WEAK_READINGS && recent.every(isWeak);
 }

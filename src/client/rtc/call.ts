@@ -6,7 +6,7 @@
  */
 import { ErrorCode, type ChatMessage, type MediaState, type PeerInfo, type Reaction, type ServerMessage, type ServerMessageOf, type SignalPayload } from '../../shared/protocol.ts';
 import { Emitter } from '../common/emitter.ts';
-import { senderLimits, WEAK_READINGS, weakLink } from './bandwidth.ts';
+import { senderLimits, WEAK_READINGS, weakLink, type LinkReading } from './bandwidth.ts';
 import { ChatLog, type PendingMessage } from './chat-log.ts';
 import type { LinkStats } from './link-stats.ts';
 import type { LocalTracks } from './local-tracks.ts';
@@ -91,8 +91,8 @@ interface PeerEntry {
   /** Every stream received from this peer, by id: which one is the screen is known from `media.screen`. */
   streams: Map<string, MediaStream>;
   absentTimer?: number;
-  /** The browser's latest estimates of what it could send to this peer, in bits per second. */
-  estimates: number[];
+  /** The latest readings of the link to this peer, newest last. */
+  readings: LinkReading[];
   /** Since when my camera is paused towards this peer because the link is weak (null: it is not). */
   audioOnlySince: number | null;
 }
@@ -376,7 +376,7 @@ export class Call extends Emitter<CallEvents> {
     if (this.peers.has(peer.peerId) || peer.peerId === this.selfId) return;
     const info: RemotePeer = { ...peer, camera: null, screen: null, link: 'connecting', stats: null };
     const session = new PeerSession(peer.peerId, initiator, this.options.rtcConfig, (payload) => this.sendSignal(peer.peerId, payload), this.local.stream);
-    const entry: PeerEntry = { info, session, streams: new Map(), estimates: [], audioOnlySince: null };
+    const entry: PeerEntry = { info, session, streams: new Map(), readings: [], audioOnlySince: null };
     if (this.local.screen) session.shareScreen(this.local.screen);
     session.on('track', ({ track, stream }) => {
       entry.streams.set(stream.id, stream);
@@ -448,13 +448,16 @@ export class Call extends Emitter<CallEvents> {
       } catch {
         continue; // closed meanwhile
       }
-      const available = peer.info.stats.availableOutKbps;
-      if (available !== null) peer.estimates = [...peer.estimates, available * 1000].slice(-WEAK_READINGS);
-      const weak = weakLink(peer.estimates, peer.audioOnlySince, now);
+      const { availableOutKbps, videoLimitedBy } = peer.info.stats;
+      if (availableOutKbps !== null) {
+        const reading = { estimateBps: availableOutKbps * 1000, limitedByBandwidth: videoLimitedBy === null ? null : videoLimitedBy === 'bandwidth' };
+        peer.readings = [...peer.readings, reading].slice(-WEAK_READINGS);
+      }
+      const weak = weakLink(peer.readings, peer.audioOnlySince, now);
       if (weak && peer.audioOnlySince === null) peer.audioOnlySince = now;
       if (!weak && peer.audioOnlySince !== null) {
         peer.audioOnlySince = null;
-        peer.estimates = [];
+        peer.readings = [];
       }
       this.emit('peer-updated', peer.info);
     }

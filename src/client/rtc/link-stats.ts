@@ -19,6 +19,8 @@ export interface LinkStats {
   outKbps: number | null;
   /** The browser's estimate of what it could send, in kilobits per second. */
   availableOutKbps: number | null;
+  /** What holds my video to this peer back (`qualityLimitationReason`: 'bandwidth', 'cpu', 'none'…); null where the browser does not say. */
+  videoLimitedBy: string | null;
   /** Size and rate of the video received. */
   video: { width: number; height: number; fps: number } | null;
   /** Video frames decoded so far. */
@@ -85,6 +87,10 @@ export function linkStats(report: Report, previous: Report | undefined): LinkSta
   const kbps = (bytes: number) => (seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : null);
   let video: LinkStats['video'] = null;
   let framesDecoded = 0;
+  let videoLimitedBy: string | null = null;
+  report.forEach((stat) => {
+    if (stat.type === 'outbound-rtp' && stat.kind === 'video' && typeof stat.qualityLimitationReason === 'string') videoLimitedBy ??= stat.qualityLimitationReason;
+  });
   report.forEach((stat) => {
     if (stat.type !== 'inbound-rtp' || stat.kind !== 'video') return;
     framesDecoded += num(stat.framesDecoded) ?? 0;
@@ -101,6 +107,7 @@ export function linkStats(report: Report, previous: Report | undefined): LinkSta
     inKbps: kbps(now.bytesIn - before.bytesIn),
     outKbps: kbps(now.bytesOut - before.bytesOut),
     availableOutKbps: available === null ? null : Math.round(available / 1000),
+    videoLimitedBy,
     video,
     framesDecoded,
     quality: pair ? grade(rttMs, lossPercent) : 'unknown',
