@@ -193,6 +193,22 @@ describe('signalling over /ws/{roomId}', () => {
     for (const j of [...joined.slice(1), retry]) j.client.close();
   });
 
+  test("in a full room, my own seat held after a dropped connection does not keep me out", async () => {
+    const carol = await registeredClient(server.origin);
+    const room = (await alice.post('/api/rooms', { name: 'Full' })).body.id as string;
+    const [a, b, c] = [await WsClient.join(server.origin, room, alice.cookie), await WsClient.join(server.origin, room, bob.cookie), await WsClient.join(server.origin, room, carol.cookie)];
+    await b.client.next('peer-joined'); // Carol
+    // Alice's network drops: her seat is held for a resume, and the room stays full.
+    a.client.socket.terminate();
+    // She comes back from another device, without the old page's resume token.
+    const again = await WsClient.join(server.origin, room, alice.cookie);
+    assert.deepEqual(again.joined.peers.map((p) => p.userId).sort(), [bob.userId, carol.userId].sort());
+    assert.equal((await b.client.next('peer-left')).peerId, a.joined.selfId, 'her old seat goes');
+    assert.equal((await b.client.next('peer-joined')).peer.peerId, again.joined.selfId);
+    assert.equal(server.ctx.hub.get(room)?.size, 3, 'the same live room, full again');
+    for (const j of [b, c, again]) j.client.close();
+  });
+
   test('chat is stored, acknowledged, broadcast once, and replayed to late joiners', async () => {
     const room = (await alice.post('/api/rooms', { name: 'Chatty' })).body.id;
     const a = await WsClient.join(server.origin, room, alice.cookie);

@@ -187,6 +187,8 @@ export class SignalingConnection {
     const claim = message.resume;
     const resumed = claim !== undefined && resumeTokens.verify(claim.token, room.id, this.user.id, claim.peerId);
     const peer: PeerInfo = { peerId: resumed ? claim.peerId : randomId(), userId: this.user.id, username: this.user.username, media: message.media, ...(this.user.guestRoomId ? { guest: true } : {}) };
+    const seatsPerAccount = this.deps.seatsPerAccount ?? 1;
+    if (!resumed) hub.makeRoomFor(room, this.user.id, seatsPerAccount);
     const entered = await hub.enter(room, peer, this.socket, resumed);
     if (entered === 'full') {
       this.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join', { capacity: room.capacity });
@@ -219,7 +221,7 @@ export class SignalingConnection {
     this.deps.metrics.joinSeconds.observe((performance.now() - started) / 1000);
     hub.announce(room, peer, entered);
     this.releaseSeatPresence ??= this.deps.presence?.seated(this.user.id);
-    hub.evictBeyond(room, this.user.id, peer.peerId, this.deps.seatsPerAccount ?? 1);
+    hub.evictBeyond(room, this.user.id, peer.peerId, seatsPerAccount);
   }
 
   /**

@@ -144,12 +144,7 @@ export class RoomHub {
 
   /** Removes a participant seated here for good and tells everyone. */
   leave(live: LiveRoom, peerId: string): void {
-    const seat = live.get(peerId);
-    if (!seat || seat.where === 'remote') return;
-    live.remove(peerId);
-    live.broadcast({ type: 'peer-left', peerId });
-    void this.bus.releaseSeat(live.id, peerId, this.nodeId).catch(() => undefined);
-    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId });
+    this.release(live, peerId);
     this.closeIfIdle(live);
   }
 
@@ -201,6 +196,22 @@ export class RoomHub {
     }
   }
 
+  /**
+   * Before `userId` takes a new seat: lets go of their seats on this process
+   * that the new one replaces anyway (see `evictBeyond`), so that a seat of
+   * theirs held after a dropped connection cannot fill the room against them.
+   * Seats on other processes are left to `evictBeyond` once the new seat is
+   * claimed: their release could not be awaited here.
+   */
+  makeRoomFor(live: LiveRoom, userId: string, max: number): void {
+    const mine = live.all().filter((seat) => seat.peer.userId === userId && seat.where !== 'remote');
+    for (const seat of mine.slice(0, Math.max(0, mine.length - (max - 1)))) {
+      live.socketOf(seat.peer.peerId)?.close(CloseCode.replaced, 'joined again elsewhere');
+      // Not closed when it empties: the joiner is about to take a seat in this same room.
+      this.release(live, seat.peer.peerId);
+    }
+  }
+
   /** The room was deleted: everyone in its call, on every process, is let go (4004). */
   end(roomId: string): void {
     const live = this.get(roomId);
@@ -241,6 +252,16 @@ export class RoomHub {
     }
     socket?.close(CloseCode.removed, 'removed by the owner');
     this.leave(live, peerId);
+  }
+
+  /** Gives up a seat here: everyone is told, and other processes no longer count it. */
+  private release(live: LiveRoom, peerId: string): void {
+    const seat = live.get(peerId);
+    if (!seat || seat.where === 'remote') return;
+    live.remove(peerId);
+    live.broadcast({ type: 'peer-left', peerId });
+    void this.bus.releaseSeat(live.id, peerId, this.nodeId).catch(() => undefined);
+    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId });
   }
 
   private evictHere(live: LiveRoom, peerId: string): void {
