@@ -126,6 +126,8 @@ describe('around the call', () => {
       await guest.waitForURL(`**/room/${roomId}`);
       assert.equal((await guest.evaluate(async () => (await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mine' }) })).status)), 403, 'a guest cannot create rooms');
       await joinCall(guest);
+      // Back in the call for sure (the tile alone could still be the seat from before the page changed).
+      await waitForRemoteVideo(guest, 2);
       await alice.locator('.tile .name', { hasText: `${names.alice} (guest)` }).waitFor();
 
       await dashboard.getByRole('button', { name: 'Withdraw' }).click();

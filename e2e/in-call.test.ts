@@ -353,7 +353,7 @@ describe('in the call', () => {
     }
     const roomId = await createRoom(pages[0]!, 'Six');
     for (const page of pages) await enterRoom(page, roomId);
-    await Promise.all(pages.map((page) => waitForRemoteVideo(page, 5, 60_000)));
+    await Promise.all(pages.map((page) => waitForRemoteVideo(page, 5, 120_000)));
     // The default budget, 2,500 kbit/s, over 5 peers, less 40 kbit/s of audio each: 460 kbit/s of video per peer.
     type Encoding = { maxBitrate?: number; active?: boolean };
     const encodingsOf = (page: Page) => page.evaluate(() => Object.values((window as any).__call.senderParameters() as Record<string, Encoding[]>).map((list) => list[0] ?? {}));
