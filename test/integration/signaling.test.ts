@@ -205,7 +205,7 @@ describe('signalling over /ws/{roomId}', () => {
     assert.deepEqual(again.joined.peers.map((p) => p.userId).sort(), [bob.userId, carol.userId].sort());
     assert.equal((await b.client.next('peer-left')).peerId, a.joined.selfId, 'her old seat goes');
     assert.equal((await b.client.next('peer-joined')).peer.peerId, again.joined.selfId);
-    assert.equal(server.ctx.hub.get(room)?.size, 3, 'the same live room, full again');
+    assert.equal(server.ctx.hub.get(room)?.size, 3, 'full again');
     for (const j of [b, c, again]) j.client.close();
   });
 

@@ -188,8 +188,10 @@ export class SignalingConnection {
     const resumed = claim !== undefined && resumeTokens.verify(claim.token, room.id, this.user.id, claim.peerId);
     const peer: PeerInfo = { peerId: resumed ? claim.peerId : randomId(), userId: this.user.id, username: this.user.username, media: message.media, ...(this.user.guestRoomId ? { guest: true } : {}) };
     const seatsPerAccount = this.deps.seatsPerAccount ?? 1;
-    if (!resumed) hub.makeRoomFor(room, this.user.id, seatsPerAccount);
-    const entered = await hub.enter(room, peer, this.socket, resumed);
+    // My own seats this one replaces (a dropped one held for a resume, another
+    // tab) do not keep me out of a full room; they go once I am in.
+    const replacing = hub.seatsBeyond(room, this.user.id, peer.peerId, seatsPerAccount).length;
+    const entered = await hub.enter(room, peer, this.socket, resumed, replacing);
     if (entered === 'full') {
       this.sendError(ErrorCode.roomFull, `room is full (${room.capacity})`, 'join', { capacity: room.capacity });
       this.close(CloseCode.roomFull, 'room full');
@@ -202,6 +204,8 @@ export class SignalingConnection {
     }
     this.state = { phase: 'in-call', room, peerId: peer.peerId, call: this.inCall(room, peer.peerId) };
     this.stopJoinTimer();
+    // In: the seats this one replaces go now, before anyone (me included) is shown them.
+    hub.evictBeyond(room, this.user.id, peer.peerId, seatsPerAccount);
 
     const { history, complete, firstSeq } = await this.historyOnJoin(room.id, message.lastSeq);
     if (room.socketOf(peer.peerId) !== this.socket) return; // closed or replaced while the history was read
@@ -221,7 +225,6 @@ export class SignalingConnection {
     this.deps.metrics.joinSeconds.observe((performance.now() - started) / 1000);
     hub.announce(room, peer, entered);
     this.releaseSeatPresence ??= this.deps.presence?.seated(this.user.id);
-    hub.evictBeyond(room, this.user.id, peer.peerId, seatsPerAccount);
   }
 
   /**

@@ -11,7 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { CloseCode, type ChatMessage, type MediaState, type PeerInfo, type Reaction, type SignalPayload } from '../../shared/protocol.ts';
 import type { ChatRepo } from '../repos/chat.ts';
 import type { Bus, RoomEvent, RoomMember } from './bus.ts';
-import { LiveRoom, send } from './live-room.ts';
+import { LiveRoom, send, type Participant } from './live-room.ts';
 import type { PeerSocket } from './socket.ts';
 
 /** How often the seats of each open room are re-read from the bus, in milliseconds. */
@@ -109,9 +109,10 @@ export class RoomHub {
    * still holds for the same peer id is taken back (an older socket still
    * open on it is closed with 4011) and the room's capacity is not checked
    * again; otherwise a seat is claimed, counted across processes when the
-   * bus is shared.
+   * bus is shared. `replacing` seats of theirs are let go once they are in
+   * (see `evictBeyond`), so those do not count against the capacity.
    */
-  async enter(live: LiveRoom, peer: PeerInfo, socket: PeerSocket, resumed: boolean): Promise<EnterResult> {
+  async enter(live: LiveRoom, peer: PeerInfo, socket: PeerSocket, resumed: boolean, replacing = 0): Promise<EnterResult> {
     const own = resumed ? live.get(peer.peerId) : undefined;
     if (own && own.where !== 'remote') {
       const previous = own.where === 'local' ? own.socket : undefined;
@@ -121,11 +122,11 @@ export class RoomHub {
     }
     let claimed: boolean;
     try {
-      claimed = await this.bus.claimSeat(live.id, this.member(peer), live.capacity);
+      claimed = await this.bus.claimSeat(live.id, this.member(peer), live.capacity + replacing);
     } catch (error) {
       // The bus is down: fall back to what this process can see.
       this.log.warn({ err: error, roomId: live.id }, 'seat not shared with other processes');
-      claimed = live.get(peer.peerId) !== undefined || live.size < live.capacity;
+      claimed = live.get(peer.peerId) !== undefined || live.size < live.capacity + replacing;
     }
     if (!claimed) return 'full';
     live.seatHere(peer, socket);
@@ -144,7 +145,12 @@ export class RoomHub {
 
   /** Removes a participant seated here for good and tells everyone. */
   leave(live: LiveRoom, peerId: string): void {
-    this.release(live, peerId);
+    const seat = live.get(peerId);
+    if (!seat || seat.where === 'remote') return;
+    live.remove(peerId);
+    live.broadcast({ type: 'peer-left', peerId });
+    void this.bus.releaseSeat(live.id, peerId, this.nodeId).catch(() => undefined);
+    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId });
     this.closeIfIdle(live);
   }
 
@@ -189,27 +195,20 @@ export class RoomHub {
    * oldest others are let go (closed with 4011), here or on another process.
    */
   evictBeyond(live: LiveRoom, userId: string, keep: string, max: number): void {
-    const others = live.all().filter((seat) => seat.peer.userId === userId && seat.peer.peerId !== keep);
-    for (const seat of others.slice(0, Math.max(0, others.length - (max - 1)))) {
+    for (const seat of this.seatsBeyond(live, userId, keep, max)) {
       if (seat.where === 'remote') void this.bus.publishRoom(live.id, { kind: 'evict', node: this.nodeId, peerId: seat.peer.peerId });
       else this.evictHere(live, seat.peer.peerId);
     }
   }
 
   /**
-   * Before `userId` takes a new seat: lets go of their seats on this process
-   * that the new one replaces anyway (see `evictBeyond`), so that a seat of
-   * theirs held after a dropped connection cannot fill the room against them.
-   * Seats on other processes are left to `evictBeyond` once the new seat is
-   * claimed: their release could not be awaited here.
+   * The seats `userId` holds besides `keep` that one more seat of theirs
+   * would put over `max`, oldest first: a seat held for a resume after a
+   * dropped connection, another tab, another device.
    */
-  makeRoomFor(live: LiveRoom, userId: string, max: number): void {
-    const mine = live.all().filter((seat) => seat.peer.userId === userId && seat.where !== 'remote');
-    for (const seat of mine.slice(0, Math.max(0, mine.length - (max - 1)))) {
-      live.socketOf(seat.peer.peerId)?.close(CloseCode.replaced, 'joined again elsewhere');
-      // Not closed when it empties: the joiner is about to take a seat in this same room.
-      this.release(live, seat.peer.peerId);
-    }
+  seatsBeyond(live: LiveRoom, userId: string, keep: string, max: number): Participant[] {
+    const others = live.all().filter((seat) => seat.peer.userId === userId && seat.peer.peerId !== keep);
+    return others.slice(0, Math.max(0, others.length - (max - 1)));
   }
 
   /** The room was deleted: everyone in its call, on every process, is let go (4004). */
@@ -252,16 +251,6 @@ export class RoomHub {
     }
     socket?.close(CloseCode.removed, 'removed by the owner');
     this.leave(live, peerId);
-  }
-
-  /** Gives up a seat here: everyone is told, and other processes no longer count it. */
-  private release(live: LiveRoom, peerId: string): void {
-    const seat = live.get(peerId);
-    if (!seat || seat.where === 'remote') return;
-    live.remove(peerId);
-    live.broadcast({ type: 'peer-left', peerId });
-    void this.bus.releaseSeat(live.id, peerId, this.nodeId).catch(() => undefined);
-    void this.bus.publishRoom(live.id, { kind: 'left', node: this.nodeId, peerId });
   }
 
   private evictHere(live: LiveRoom, peerId: string): void {
