@@ -27,28 +27,48 @@ if (!process.env.TEST_REDIS_URL) {
   console.log('TEST_REDIS_URL is not set: the multi-instance (Redis) tests are skipped.');
 }
 
+/** Grace for a stage's processes to clean up (drop test databases) after SIGTERM, in milliseconds. */
+const KILL_GRACE_MS = 10_000;
+
+/** Signals a stage's whole process group; it may be gone already. */
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: nothing left in the group.
+  }
+}
+
 let current;
-// The stage has its own process group, so Ctrl-C (or CI's stop) is passed on.
-for (const signal of ['SIGINT', 'SIGTERM']) {
+// The stage has its own process group: Ctrl-C, CI's stop or a closed terminal is passed on to it.
+for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
   process.on(signal, () => {
-    if (current) process.kill(-current.pid, 'SIGKILL');
-    process.exit(1);
+    if (current) signalGroup(current.pid, signal);
+    process.exit(128 + number);
   });
 }
 
-/** Runs one stage in its own process group, so an overrun kills all it started. */
+/**
+ * Runs one stage in its own process group. Past its time bound the group gets
+ * SIGTERM (so after-hooks can clean up and the runner can name what hung),
+ * then SIGKILL; once the stage ends, anything it left running is killed.
+ */
 function run(command, args, timeout, env) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, detached: true });
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env }, detached: true });
     current = child;
+    let overran = false;
     const timer = setTimeout(() => {
-      process.kill(-child.pid, 'SIGKILL');
-      resolve(`did not finish within ${timeout / 60_000} minutes`);
+      overran = true;
+      signalGroup(child.pid, 'SIGTERM');
+      setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
     }, timeout);
     child.on('error', (error) => resolve(error.message));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve(code === 0 ? undefined : `exit ${code ?? signal}`);
+      signalGroup(child.pid, 'SIGKILL');
+      if (overran) resolve(`did not finish within ${timeout / 60_000} minutes`);
+      else resolve(code === 0 ? undefined : `exit ${code ?? signal}`);
     });
   });
 }

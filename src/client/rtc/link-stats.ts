@@ -89,7 +89,8 @@ export function linkStats(report: Report, previous: Report | undefined): LinkSta
   let framesDecoded = 0;
   let videoLimitedBy: string | null = null;
   report.forEach((stat) => {
-    if (stat.type === 'outbound-rtp' && stat.kind === 'video' && typeof stat.qualityLimitationReason === 'string') videoLimitedBy ??= stat.qualityLimitationReason;
+    // With a camera and a shared screen, bandwidth holding back either is what counts.
+    if (stat.type === 'outbound-rtp' && stat.kind === 'video' && typeof stat.qualityLimitationReason === 'string' && videoLimitedBy !== 'bandwidth') videoLimitedBy = stat.qualityLimitationReason;
   });
   report.forEach((stat) => {
     if (stat.type !== 'inbound-rtp' || stat.kind !== 'video') return;
