@@ -209,6 +209,17 @@ describe('signalling over /ws/{roomId}', () => {
     for (const j of [b, c, again]) j.client.close();
   });
 
+  test('the same message appended twice at once is stored once, and both get its seq', async () => {
+    const room = (await alice.post('/api/rooms', { name: 'Twice' })).body.id as string;
+    const message = { roomId: room, userId: alice.userId, username: alice.username, clientId: 'same-message-twice', text: 'once' };
+    for (let round = 0; round < 5; round += 1) {
+      const both = await Promise.all([server.ctx.chat.append({ ...message, clientId: `${message.clientId}-${round}` }), server.ctx.chat.append({ ...message, clientId: `${message.clientId}-${round}` })]);
+      assert.deepEqual(both.map((r) => r.duplicate).sort(), [false, true]);
+      assert.equal(both[0]!.message.seq, both[1]!.message.seq);
+    }
+    assert.equal((await server.ctx.chat.latest(room, 100)).length, 5);
+  });
+
   test('chat is stored, acknowledged, broadcast once, and replayed to late joiners', async () => {
     const room = (await alice.post('/api/rooms', { name: 'Chatty' })).body.id;
     const a = await WsClient.join(server.origin, room, alice.cookie);

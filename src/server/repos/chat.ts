@@ -60,7 +60,7 @@ UNION ALL
 SELECT seq, text, created_at, true AS duplicate FROM existing`;
 
 function postgresAppender(pool: Pool) {
-  return async (input: NewChatMessage, now: number) => {
+  const appendOnce = async (input: NewChatMessage, now: number) => {
     const result = await pool.query<{ seq: number; text: string; created_at: number; duplicate: boolean }>({
       name: 'chat-append',
       text: PG_APPEND,
@@ -69,6 +69,18 @@ function postgresAppender(pool: Pool) {
     const row = result.rows[0];
     if (!row) throw new Error(`no room ${input.roomId}`);
     return { message: toMessage(input, Number(row.seq), row.text, Number(row.created_at)), duplicate: row.duplicate };
+  };
+  return async (input: NewChatMessage, now: number) => {
+    try {
+      return await appendOnce(input, now);
+    } catch (error) {
+      // The same message appended twice at once (a resend on a new socket
+      // racing the original): neither statement saw the other's row, so the
+      // second hits the idempotency key and is rolled back whole. Run again,
+      // it finds the stored message and reports a duplicate.
+      if ((error as { constraint?: string }).constraint === 'chat_messages_idempotency') return appendOnce(input, now);
+      throw error;
+    }
   };
 }
 
