@@ -101,11 +101,32 @@ describe('a call between two users', () => {
     }, alice);
   });
 
-  test('bob leaves and alice sees him gone', async () => {
+  test('bob leaves and alice sees him gone, even with a statistics reading under way as he left', async () => {
+    // Alice's page reads the link statistics every 2 s. On a busy machine a reading can
+    // still be under way when Bob leaves: hold her readings until he has gone, then let
+    // them end, as they would late.
+    await alicePage.evaluate(() => {
+      const w = window as unknown as { heldStats: (() => void)[]; releaseStats(): Promise<void> };
+      const getStats = RTCPeerConnection.prototype.getStats;
+      w.heldStats = [];
+      RTCPeerConnection.prototype.getStats = function (this: RTCPeerConnection, ...args: []) {
+        const report = getStats.apply(this, args);
+        return new Promise((resolve) => w.heldStats.push(() => resolve(report)));
+      };
+      w.releaseStats = () => {
+        RTCPeerConnection.prototype.getStats = getStats;
+        for (const release of w.heldStats.splice(0)) release();
+        // The page's handlers run in the microtasks before this timer.
+        return new Promise((resolve) => setTimeout(resolve));
+      };
+    });
+    await alicePage.waitForFunction(() => (window as unknown as { heldStats: unknown[] }).heldStats.length > 0);
     await bobPage.getByRole('button', { name: 'Leave' }).click();
     await bobPage.getByText('You left the room.').waitFor();
     await alicePage.locator('.tile', { hasText: bob }).waitFor({ state: 'detached' });
     await alicePage.getByText('1 in the room').waitFor();
+    await alicePage.evaluate(() => (window as unknown as { releaseStats(): Promise<void> }).releaseStats());
+    assert.equal(await alicePage.locator('.tile', { hasText: bob }).count(), 0, 'a late statistics reading does not bring his tile back');
   });
 
   test('no page hit a CSP or Trusted Types violation or an uncaught error', () => {

@@ -125,6 +125,34 @@ export function watchPage(page: Page): PageProblems {
   return problems;
 }
 
+/**
+ * What a page heard about the room, from its WebSocket frames: sockets
+ * opening and closing, joins, who came and went, errors. A failure that
+ * depends on timing (a peer missing from one page) is explained by it.
+ */
+export function recordRoomEvents(page: Page): string[] {
+  const events: string[] = [];
+  const started = Date.now();
+  const note = (text: string) => events.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${text}`);
+  page.on('websocket', (socket) => {
+    note('socket open');
+    socket.on('close', () => note('socket closed'));
+    socket.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string') return;
+      try {
+        const message = JSON.parse(payload) as { type: string; selfId?: string; resumed?: boolean; peers?: { peerId: string }[]; peer?: { peerId: string }; peerId?: string; code?: string; ref?: string };
+        if (message.type === 'joined') note(`joined as ${message.selfId} resumed=${message.resumed} with ${message.peers?.map((p) => p.peerId).join(',')}`);
+        else if (message.type === 'peer-joined') note(`peer-joined ${message.peer?.peerId}`);
+        else if (message.type === 'peer-left') note(`peer-left ${message.peerId}`);
+        else if (message.type === 'error') note(`error ${message.code} on ${message.ref}`);
+      } catch {
+        note('unreadable frame');
+      }
+    });
+  });
+  return events;
+}
+
 /** A `securitypolicyviolation` DOM event (CSP or Trusted Types), as the page saw it. */
 export interface CspViolation {
   directive: string;

@@ -8,7 +8,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRoom, enterRoom, launchBrowser, newUserContext, openChat, signUp, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.ts';
+import { createRoom, enterRoom, launchBrowser, newUserContext, openChat, recordRoomEvents, signUp, startApp, waitForRemoteVideo, watchPage, type AppProcess, type Browser, type Page, type PageProblems } from './harness.ts';
 
 const ARTEFACTS = 'test-results';
 
@@ -351,6 +351,8 @@ describe('in the call', () => {
           getUserMedia(constraints?.video ? { ...constraints, video: { ...(typeof constraints.video === 'object' ? constraints.video : {}), width: { ideal: 320 }, height: { ideal: 180 }, frameRate: { ideal: 8, max: 8 } } } : constraints);
       });
     }
+    const events = pages.map((page) => recordRoomEvents(page));
+    const whatPagesHeard = () => events.map((list, i) => `page ${i + 1}:\n  ${list.join('\n  ')}`).join('\n');
     const roomId = await createRoom(pages[0]!, 'Six');
     for (const page of pages) {
       await page.goto(`/room/${roomId}`);
@@ -359,7 +361,7 @@ describe('in the call', () => {
       await page.locator('[data-action=join]').focus();
       await page.keyboard.press('Enter');
     }
-    await Promise.all(pages.map((page) => waitForRemoteVideo(page, 5, 120_000)));
+    await Promise.all(pages.map((page) => waitForRemoteVideo(page, 5, 120_000))).catch((error: Error) => assert.fail(`${error.message}\n${whatPagesHeard()}`));
     // The default budget, 2,500 kbit/s, over 5 peers, less 40 kbit/s of audio each: 460 kbit/s of video per peer.
     type Encoding = { maxBitrate?: number; active?: boolean };
     const encodingsOf = (page: Page) => page.evaluate(() => Object.values((window as any).__call.senderParameters() as Record<string, Encoding[]>).map((list) => list[0] ?? {}));
@@ -367,7 +369,7 @@ describe('in the call', () => {
       await page.waitForFunction(() => {
         const encodings = Object.values((window as any).__call.senderParameters() as Record<string, Encoding[]>).map((list) => list[0] ?? {});
         return encodings.length === 5 && encodings.every((e) => e.maxBitrate === 460_000 && e.active !== false);
-      }, null, { timeout: 30_000, polling: 500 }).catch(async (error: Error) => assert.fail(`${error.message}: ${JSON.stringify(await encodingsOf(page))}`));
+      }, null, { timeout: 30_000, polling: 500 }).catch(async (error: Error) => assert.fail(`page ${pages.indexOf(page) + 1}: ${error.message}: ${JSON.stringify(await encodingsOf(page))}\n${whatPagesHeard()}`));
     }
     await pages[0]!.screenshot({ path: `${ARTEFACTS}/call-6.png` });
     await closeAll(pages);

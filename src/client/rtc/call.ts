@@ -368,7 +368,16 @@ export class Call extends Emitter<CallEvents> {
     peer.absentTimer = undefined;
     peer.info.media = media;
     this.sortStreams(peer);
-    this.emit('peer-updated', peer.info);
+    this.announce(peer);
+  }
+
+  /**
+   * Tells the page about a peer's new state, unless they left meanwhile: a
+   * statistics reading begun before they left ends after, and would otherwise
+   * put their tile back.
+   */
+  private announce(peer: PeerEntry): void {
+    if (this.peers.get(peer.info.peerId) === peer) this.emit('peer-updated', peer.info);
   }
 
   /** `initiator`: I joined after this peer, so I send the first offer. */
@@ -384,11 +393,11 @@ export class Call extends Emitter<CallEvents> {
       track.addEventListener('ended', () => this.sortStreams(entry), { once: true });
       stream.addEventListener('removetrack', () => this.sortStreams(entry));
       this.sortStreams(entry);
-      this.emit('peer-updated', info);
+      this.announce(entry);
     });
     session.on('link', (link) => {
       info.link = link;
-      this.emit('peer-updated', info);
+      this.announce(entry);
     });
     this.peers.set(peer.peerId, entry);
     this.emit('peer-joined', info);
@@ -459,7 +468,7 @@ export class Call extends Emitter<CallEvents> {
         peer.audioOnlySince = null;
         peer.readings = [];
       }
-      this.emit('peer-updated', peer.info);
+      this.announce(peer);
     }
     // Encodings can only be set once negotiation has created them: re-apply now and then.
     this.applyBandwidth();
