@@ -27,9 +27,22 @@ test('link stats: route, round trip, loss, rates, what holds the video back', ()
   assert.equal(stats.lossPercent, 4, '4 lost of 100 expected');
   assert.deepEqual([stats.inKbps, stats.outKbps, stats.availableOutKbps], [1000, 500, 1234]);
   assert.deepEqual(stats.video, { width: 640, height: 360, fps: 24 });
+  assert.equal(stats.framesDecoded, 30);
   assert.equal(stats.quality, 'fair');
   assert.equal(stats.videoLimitedBy, 'bandwidth');
   assert.equal(linkStats(...reports('none')).videoLimitedBy, 'none');
   assert.equal(linkStats(...reports(undefined)).videoLimitedBy, null, 'a browser that does not say');
   assert.equal(linkStats(now, undefined).lossPercent, null, 'no loss before a second report');
+});
+
+test('link stats: with a camera and a shared screen, bandwidth holding back either is what counts', () => {
+  const sending = (first: string, second: string) =>
+    report(
+      { type: 'outbound-rtp', id: 'camera', timestamp: 1000, kind: 'video', qualityLimitationReason: first },
+      { type: 'outbound-rtp', id: 'screen', timestamp: 1000, kind: 'video', qualityLimitationReason: second },
+      { type: 'outbound-rtp', id: 'mic', timestamp: 1000, kind: 'audio' },
+    );
+  assert.equal(linkStats(sending('bandwidth', 'cpu'), undefined).videoLimitedBy, 'bandwidth');
+  assert.equal(linkStats(sending('none', 'bandwidth'), undefined).videoLimitedBy, 'bandwidth');
+  assert.equal(linkStats(sending('none', 'cpu'), undefined).videoLimitedBy, 'cpu');
 });

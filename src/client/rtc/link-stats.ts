@@ -63,6 +63,24 @@ function totals(report: Report | undefined) {
   return sum;
 }
 
+/** What the video lines say: the video received (frames, size, rate) and what holds mine back. */
+function videoLines(report: Report): Pick<LinkStats, 'video' | 'framesDecoded' | 'videoLimitedBy'> {
+  const lines: Pick<LinkStats, 'video' | 'framesDecoded' | 'videoLimitedBy'> = { video: null, framesDecoded: 0, videoLimitedBy: null };
+  report.forEach((stat) => {
+    if (stat.kind !== 'video') return;
+    if (stat.type === 'outbound-rtp') {
+      // With a camera and a shared screen, bandwidth holding back either is what counts.
+      if (typeof stat.qualityLimitationReason === 'string' && lines.videoLimitedBy !== 'bandwidth') lines.videoLimitedBy = stat.qualityLimitationReason;
+    } else if (stat.type === 'inbound-rtp') {
+      lines.framesDecoded += num(stat.framesDecoded) ?? 0;
+      const width = num(stat.frameWidth);
+      const height = num(stat.frameHeight);
+      if (width && height) lines.video = { width, height, fps: Math.round(num(stat.framesPerSecond) ?? 0) };
+    }
+  });
+  return lines;
+}
+
 export function grade(rttMs: number | null, lossPercent: number | null): LinkQuality {
   if (rttMs === null && lossPercent === null) return 'unknown';
   const rtt = rttMs ?? 0;
@@ -85,20 +103,7 @@ export function linkStats(report: Report, previous: Report | undefined): LinkSta
   const expected = now.received + now.lost - (before.received + before.lost);
   const lossPercent = previous && expected > 0 ? Math.round(((now.lost - before.lost) / expected) * 1000) / 10 : null;
   const kbps = (bytes: number) => (seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : null);
-  let video: LinkStats['video'] = null;
-  let framesDecoded = 0;
-  let videoLimitedBy: string | null = null;
-  report.forEach((stat) => {
-    // With a camera and a shared screen, bandwidth holding back either is what counts.
-    if (stat.type === 'outbound-rtp' && stat.kind === 'video' && typeof stat.qualityLimitationReason === 'string' && videoLimitedBy !== 'bandwidth') videoLimitedBy = stat.qualityLimitationReason;
-  });
-  report.forEach((stat) => {
-    if (stat.type !== 'inbound-rtp' || stat.kind !== 'video') return;
-    framesDecoded += num(stat.framesDecoded) ?? 0;
-    const width = num(stat.frameWidth);
-    const height = num(stat.frameHeight);
-    if (width && height) video = { width, height, fps: Math.round(num(stat.framesPerSecond) ?? 0) };
-  });
+  const { video, framesDecoded, videoLimitedBy } = videoLines(report);
   const available = num(pair?.availableOutgoingBitrate);
   const rttMs = rttSeconds === null ? null : Math.round(rttSeconds * 1000);
   return {
