@@ -6,7 +6,6 @@ import { CloseCode } from '../../shared/protocol.ts';
 import { ApiError, api } from '../common/api.ts';
 import { copyText, must } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
-import { AudioMeter } from '../rtc/audio-meter.ts';
 import { Call, type RemotePeer } from '../rtc/call.ts';
 import { rememberDevice, rememberedDevices, useSpeaker, type DeviceKind } from '../rtc/devices.ts';
 import { LocalTracks } from '../rtc/local-tracks.ts';
@@ -23,6 +22,7 @@ import { ReactionLayer } from './reactions.ts';
 import { RingResults } from './ring-results.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { SidePanel } from './side-panel.ts';
+import { watchSpeaking } from './speaking.ts';
 import { Stage } from './stage.ts';
 import { Tile, type TileState } from './tile.ts';
 
@@ -39,13 +39,6 @@ const isOwner = body.dataset.owner === 'true';
 /** A guest came through the owner's guest link: no account, this room only. */
 const isGuest = body.dataset.guest === 'true';
 const roomLink = `${location.origin}/room/${roomId}`;
-/** How often the speaking indicators are updated, in milliseconds. */
-const SPEAKING_POLL_MS = 200;
-/** Levels above these count as speech: the remote one is RTP's audio level, the local one our meter's scale. */
-const REMOTE_SPEECH_LEVEL = 0.03;
-const LOCAL_SPEECH_LEVEL = 0.1;
-/** A speaker stays marked this long after their last loud moment, so the ring does not flicker between words, in milliseconds. */
-const SPEAKING_HOLD_MS = 600;
 
 const closeMessages: Partial<Record<number, MessageKey>> = {
   [CloseCode.roomFull]: 'error.room-full',
@@ -423,30 +416,6 @@ async function start(): Promise<void> {
   stage.scheduleLayout();
   panel.openIfPreferred();
   watchSpeaking(call, local, stage);
-}
-
-/** Marks who is speaking, from the audio levels, a few times a second. */
-function watchSpeaking(call: Call, local: LocalTracks, stage: Stage): void {
-  const lastLoud = new Map<string, number>();
-  let meter: AudioMeter | undefined;
-  let metered: MediaStreamTrack | undefined;
-  let busy = false;
-  window.setInterval(async () => {
-    if (busy) return;
-    busy = true;
-    const levels = await call.audioLevels();
-    busy = false;
-    const now = performance.now();
-    const track = local.track('audio');
-    if (track !== metered) {
-      meter?.stop();
-      metered = track;
-      meter = track ? new AudioMeter(track) : undefined;
-    }
-    if (call.mediaState.audio && (meter?.level() ?? 0) > LOCAL_SPEECH_LEVEL) lastLoud.set('self', now);
-    for (const [peerId, level] of levels) if (level > REMOTE_SPEECH_LEVEL) lastLoud.set(peerId, now);
-    for (const id of ['self', ...levels.keys()]) stage.tile(id)?.setSpeaking(now - (lastLoud.get(id) ?? -Infinity) < SPEAKING_HOLD_MS);
-  }, SPEAKING_POLL_MS);
 }
 
 void start();
