@@ -57,8 +57,8 @@ export const Room = z.object({
   chatRetentionDays: z.nullable(z.number()),
   /** For the owner: when the guest link stops working (null: none). */
   guestLinkExpiresAt: z.nullable(z.number()),
-  /** Who is in the call right now. */
-  inCall: z.array(z.string()),
+  /** Who is in the call right now; a guest is marked, so a guest's chosen name cannot pass for a member's. */
+  inCall: z.array(z.object({ username: z.string(), guest: z.boolean() })),
 });
 export type Room = z.infer<typeof Room>;
 

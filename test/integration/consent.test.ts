@@ -155,7 +155,7 @@ describe('invitations ask, ring, and can be blocked', () => {
     const { client: call } = await WsClient.join(server.origin, room.id, bob.cookie);
     await atAlice.next('presence', (e) => e.presence === 'in-call');
     assert.equal(await presenceOf(alice, bob), 'in-call');
-    assert.deepEqual(((await alice.get('/api/rooms')).body as Array<{ inCall: string[] }>)[0]!.inCall, [bob.username], 'who is in the call, on the dashboard');
+    assert.deepEqual(((await alice.get('/api/rooms')).body as Array<{ inCall: unknown }>)[0]!.inCall, [{ username: bob.username, guest: false }], 'who is in the call, on the dashboard');
     call.close();
     await atAlice.next('presence', (e) => e.presence === 'online');
     bobPage.close();
@@ -275,6 +275,8 @@ describe('guest links', () => {
     // Marked as a guest wherever the name shows, so it cannot pass for a member's.
     assert.deepEqual((await host.client.next('peer-joined')).peer.guest, true);
     assert.equal(joined.peers.find((p) => p.userId !== undefined)?.guest, undefined, 'members are not marked');
+    const listed = ((await owner.get('/api/rooms')).body as Array<{ id: string; inCall: { username: string; guest: boolean }[] }>).find((r) => r.id === room.id)!.inCall;
+    assert.deepEqual(listed.sort((a, b) => Number(a.guest) - Number(b.guest)), [{ username: owner.username, guest: false }, { username: 'Visitor', guest: true }], 'and on the dashboard');
     client.send({ type: 'chat', clientId: 'guest-message-1', text: 'hello from a guest' });
     assert.equal((await host.client.next('chat')).message.guest, true);
     const later = await WsClient.join(server.origin, room.id, member.cookie);

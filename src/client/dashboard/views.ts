@@ -3,6 +3,7 @@ import type { Blocked, Contact, Invitation, Ring, Room } from '../../shared/api.
 import { ROOM_NAME_MAX_CHARS, USERNAME_MAX_CHARS } from '../../shared/limits.ts';
 import { el, formatTime } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
+import { displayName } from '../common/names.ts';
 
 /** How long a room's chat may be kept, in days, as the owner's menu offers it (null: for ever). */
 const RETENTION_CHOICES = [null, 1, 7, 30, 365] as const;
@@ -68,7 +69,7 @@ export function roomCard(room: Room, guestLink?: string): HTMLLIElement {
   if (room.owner) badges.append(el('span', { class: 'badge' }, t('dashboard.owner')));
   if (room.locked) badges.append(el('span', { class: 'badge' }, t('dashboard.locked')));
   const inCall = el('p', { class: room.inCall.length > 0 ? 'in-call live' : 'in-call' },
-    room.inCall.length > 0 ? t('dashboard.inCall', { names: room.inCall.join(', ') }) : t('dashboard.emptyCall'));
+    room.inCall.length > 0 ? t('dashboard.inCall', { names: room.inCall.map(displayName).join(', ') }) : t('dashboard.emptyCall'));
   return el('li', { class: 'card', 'data-room': room.id },
     el('div', { class: 'card-main' },
       el('div', { class: 'card-title' }, el('h3', {}, room.name), badges, inCall),

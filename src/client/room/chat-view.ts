@@ -8,7 +8,7 @@ import { el, formatTime } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
 import type { PendingMessage } from '../rtc/chat-log.ts';
 import { linkifiedNodes } from './linkify.ts';
-import { displayName } from './names.ts';
+import { displayName } from '../common/names.ts';
 
 /** Within this many pixels of the bottom, the reader counts as following the newest messages. */
 const FOLLOW_SLACK_PX = 48;

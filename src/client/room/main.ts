@@ -15,7 +15,7 @@ import { ChatView } from './chat-view.ts';
 import { Controls } from './controls.ts';
 import { DevicePickers } from './device-pickers.ts';
 import { inCallMarker, joinRequested, mediaWarning, showMicrophoneLevel } from './lobby.ts';
-import { displayName } from './names.ts';
+import { displayName } from '../common/names.ts';
 import { Notices } from './notices.ts';
 import { PeopleView } from './people-view.ts';
 import { ReactionLayer } from './reactions.ts';

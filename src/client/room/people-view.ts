@@ -8,7 +8,7 @@ import { el } from '../common/dom.ts';
 import { t } from '../common/i18n.ts';
 import type { RemotePeer } from '../rtc/call.ts';
 import { icon } from './icons.ts';
-import { displayName } from './names.ts';
+import { displayName } from '../common/names.ts';
 
 export interface PeopleActions {
   verify(peerId: string): void;

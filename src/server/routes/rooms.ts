@@ -21,6 +21,12 @@ export function refuseGuests(session: ActiveSession): void {
   if (session.user.guestRoomId) throw new HttpError(403, ApiErrorCode.guestNotAllowed, 'guests cannot do that');
 }
 
+/** The people in a call, once each (someone in two tabs holds two seats). */
+function whoIsIn(seated: { username: string; guest?: boolean }[]): { username: string; guest: boolean }[] {
+  const people = new Map(seated.map(({ username, guest }) => [`${guest === true}:${username}`, { username, guest: guest === true }]));
+  return [...people.values()];
+}
+
 const RoomParams = z.strictObject({ roomId: z.string().max(64) });
 
 export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -32,7 +38,7 @@ export function roomRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       owner,
       guestLinkExpiresAt: owner ? room.guestLinkExpiresAt : null,
       link: roomLink(request, ctx.config.publicOrigins, room.id),
-      inCall: [...new Set(seated.map((member) => member.username))],
+      inCall: whoIsIn(seated),
     };
   };
 
