@@ -120,12 +120,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const rooms = createRoomsRepo(db);
   const clock = options.clock ?? systemClock;
   const rings = createRingsRepo(db, config.ringMs, clock);
-  const presence = new Presence(bus, async (userId) => (await rooms.contacts(userId)).map((c) => c.userId), app.log);
+  const users = createUsersRepo(db);
+  const presence = new Presence(bus, async (userId) => {
+    // A guest is no member of any room: the members of the room their link opens see them come and go.
+    const guestRoomId = (await users.findById(userId))?.guestRoomId;
+    return guestRoomId ? rooms.memberIds(guestRoomId) : (await rooms.contacts(userId)).map((c) => c.userId);
+  }, app.log);
   const ctx: AppContext = {
     config,
     db,
     dbKind: kind,
-    users: createUsersRepo(db),
+    users,
     sessions,
     rooms,
     invitations: createInvitationsRepo(db),

@@ -270,7 +270,12 @@ describe('guest links', () => {
     assert.equal((await guest.get('/api/me')).body.username, 'Visitor');
 
     const host = await WsClient.join(server.origin, room.id, owner.cookie);
+    const ownersDashboard = await EventStream.open(server.origin, owner.cookie);
+    const guestId = (await guest.get('/api/me')).body.id as string;
     const { client, joined } = await WsClient.join(server.origin, room.id, guest.cookie);
+    // The owner's dashboard hears of the guest in the call, to show them among who is in it.
+    await ownersDashboard.next('presence', (e) => e.userId === guestId && e.presence === 'in-call');
+    ownersDashboard.close();
     assert.equal(joined.selfId.length > 0, true);
     // Marked as a guest wherever the name shows, so it cannot pass for a member's.
     assert.deepEqual((await host.client.next('peer-joined')).peer.guest, true);
