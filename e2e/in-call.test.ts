@@ -344,17 +344,44 @@ describe('in the call', () => {
     const pages = await Promise.all(Array.from({ length: 6 }, () => user({ width: 800, height: 600 })));
     // Six browsers on this machine's two cores: a small, slow camera and no microphone. With
     // the 30 audio streams as well, the pages took 60 to 150 s to get every video and their
-    // sockets sometimes dropped for want of CPU; without them, about 15 s. The limits under
-    // test are the camera's and do not depend on the picture or on the microphone.
+    // sockets sometimes dropped for want of CPU; without them, about 15 s. The camera is a
+    // canvas each page draws: with Chromium's fake camera shared by six pages, its capture
+    // sometimes stopped for all of them a few seconds in (every link connected, no frames).
+    // The limits under test are the camera's and do not depend on the picture or the microphone.
     for (const page of pages) {
       await page.addInitScript(() => {
         const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-        navigator.mediaDevices.getUserMedia = (constraints) =>
-          getUserMedia(constraints?.video ? { audio: false, video: { ...(typeof constraints.video === 'object' ? constraints.video : {}), width: { ideal: 320 }, height: { ideal: 180 }, frameRate: { ideal: 8, max: 8 } } } : constraints);
+        navigator.mediaDevices.getUserMedia = async (constraints) => {
+          if (!constraints?.video) return getUserMedia(constraints);
+          const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 180 });
+          const paint = canvas.getContext('2d')!;
+          let frame = 0;
+          window.setInterval(() => {
+            frame += 1;
+            paint.fillStyle = `hsl(${(frame * 9) % 360} 60% 45%)`;
+            paint.fillRect(0, 0, canvas.width, canvas.height);
+            paint.fillStyle = '#fff';
+            paint.font = '48px sans-serif';
+            paint.fillText(String(frame), 24, 110);
+          }, 125);
+          return canvas.captureStream(8);
+        };
       });
     }
     const events = pages.map((page) => recordRoomEvents(page));
-    const whatPagesHeard = () => events.map((list, i) => `page ${i + 1}:\n  ${list.join('\n  ')}`).join('\n');
+    // On failure: what each page heard of the room, and how each of its links stood.
+    const linksOf = (page: Page) =>
+      page.evaluate(async () => {
+        const call = (window as any).__call;
+        const frames = (await call.decodedFrames()) as Record<string, number>;
+        const sending = call.senderParameters() as Record<string, { maxBitrate?: number; active?: boolean }[]>;
+        return (call.remotePeers as { peerId: string; link: string; stats: { availableOutKbps: number | null; videoLimitedBy: string | null } | null }[]).map((peer) =>
+          `${peer.peerId.slice(0, 4)} ${peer.link} frames=${frames[peer.peerId]} estimate=${peer.stats?.availableOutKbps}k limitedBy=${peer.stats?.videoLimitedBy} sending=${sending[peer.peerId]?.[0]?.active === false ? 'paused' : 'on'}@${sending[peer.peerId]?.[0]?.maxBitrate}`);
+      }).catch((error: Error) => [`unreadable: ${error.message}`]);
+    const whatPagesHeard = async () => {
+      const links = await Promise.all(pages.map(linksOf));
+      return events.map((list, i) => `page ${i + 1}:\n  ${[...list, ...links[i]!].join('\n  ')}`).join('\n');
+    };
     const roomId = await createRoom(pages[0]!, 'Six');
     for (const page of pages) {
       await page.goto(`/room/${roomId}`);
@@ -363,7 +390,7 @@ describe('in the call', () => {
       await page.locator('[data-action=join]').focus();
       await page.keyboard.press('Enter');
     }
-    await Promise.all(pages.map((page) => waitForRemoteVideo(page, 5, 120_000))).catch((error: Error) => assert.fail(`${error.message}\n${whatPagesHeard()}`));
+    await Promise.all(pages.map((page) => waitForRemoteVideo(page, 5, 120_000))).catch(async (error: Error) => assert.fail(`${error.message}\n${await whatPagesHeard()}`));
     // The default budget, 2,500 kbit/s, over 5 peers, less 40 kbit/s of audio each: 460 kbit/s of video per peer.
     type Encoding = { maxBitrate?: number; active?: boolean };
     const encodingsOf = (page: Page) => page.evaluate(() => Object.values((window as any).__call.senderParameters() as Record<string, Encoding[]>).map((list) => list[0] ?? {}));
@@ -371,7 +398,7 @@ describe('in the call', () => {
       await page.waitForFunction(() => {
         const encodings = Object.values((window as any).__call.senderParameters() as Record<string, Encoding[]>).map((list) => list[0] ?? {});
         return encodings.length === 5 && encodings.every((e) => e.maxBitrate === 460_000 && e.active !== false);
-      }, null, { timeout: 30_000, polling: 500 }).catch(async (error: Error) => assert.fail(`page ${pages.indexOf(page) + 1}: ${error.message}: ${JSON.stringify(await encodingsOf(page))}\n${whatPagesHeard()}`));
+      }, null, { timeout: 30_000, polling: 500 }).catch(async (error: Error) => assert.fail(`page ${pages.indexOf(page) + 1}: ${error.message}: ${JSON.stringify(await encodingsOf(page))}\n${await whatPagesHeard()}`));
     }
     await pages[0]!.screenshot({ path: `${ARTEFACTS}/call-6.png` });
     await closeAll(pages);
