@@ -282,6 +282,13 @@ describe('guest links', () => {
     assert.equal(joined.peers.find((p) => p.userId !== undefined)?.guest, undefined, 'members are not marked');
     const listed = ((await owner.get('/api/rooms')).body as Array<{ id: string; inCall: { username: string; guest: boolean }[] }>).find((r) => r.id === room.id)!.inCall;
     assert.deepEqual(listed.sort((a, b) => Number(a.guest) - Number(b.guest)), [{ username: owner.username, guest: false }, { username: 'Visitor', guest: true }], 'and on the dashboard');
+    // A second guest may choose the same name: two people, listed twice.
+    const twin = new HttpClient(server.origin);
+    assert.equal((await twin.post(`/guest/${token(made.body.link)}`, { name: 'Visitor' })).status, 201);
+    const twinCall = await WsClient.join(server.origin, room.id, twin.cookie);
+    const withTwin = ((await owner.get('/api/rooms')).body as Array<{ id: string; inCall: { username: string; guest: boolean }[] }>).find((r) => r.id === room.id)!.inCall;
+    assert.equal(withTwin.filter((p) => p.username === 'Visitor' && p.guest).length, 2, 'two guests of one name are two people');
+    twinCall.client.close();
     client.send({ type: 'chat', clientId: 'guest-message-1', text: 'hello from a guest' });
     assert.equal((await host.client.next('chat')).message.guest, true);
     const later = await WsClient.join(server.origin, room.id, member.cookie);

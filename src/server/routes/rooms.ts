@@ -21,9 +21,9 @@ export function refuseGuests(session: ActiveSession): void {
   if (session.user.guestRoomId) throw new HttpError(403, ApiErrorCode.guestNotAllowed, 'guests cannot do that');
 }
 
-/** The people in a call, once each (someone in two tabs holds two seats). */
-function whoIsIn(seated: { username: string; guest?: boolean }[]): { username: string; guest: boolean }[] {
-  const people = new Map(seated.map(({ username, guest }) => [`${guest === true}:${username}`, { username, guest: guest === true }]));
+/** The people in a call, once each: one account in two tabs holds two seats, and two guests may choose the same name. */
+function whoIsIn(seated: { userId: string; username: string; guest?: boolean }[]): { username: string; guest: boolean }[] {
+  const people = new Map(seated.map(({ userId, username, guest }) => [userId, { username, guest: guest === true }]));
   return [...people.values()];
 }
 
